@@ -1,0 +1,329 @@
+"""The self-check's content: questions, signs, guidance and resources.
+
+Everything a person reads about the signs lives in one TOML file per language
+under ``questionnaire/content/``. This module turns such a file into typed,
+immutable objects and refuses a file that is incomplete or inconsistent,
+naming the file, the entry and the field, so that a content edit can never
+silently change how the check behaves.
+"""
+
+from __future__ import annotations
+
+import tomllib
+from collections.abc import Mapping
+from enum import StrEnum
+from pathlib import Path
+from typing import Annotated, Any
+
+from pydantic import (
+    BaseModel,
+    BeforeValidator,
+    ConfigDict,
+    Field,
+    StringConstraints,
+    ValidationError,
+    model_validator,
+)
+
+CONTENT_DIR = Path(__file__).parent / "content"
+
+
+class Audience(StrEnum):
+    """Who the check is about: the wording of every later page follows it."""
+
+    ME = "me"
+    OTHER = "other"
+
+
+class ContentError(Exception):
+    """A content file that cannot be used, with where the problem is."""
+
+
+def _same_for_both(value: object) -> object:
+    """Let a plain string stand for wording that does not depend on the audience."""
+    if isinstance(value, str):
+        return {"me": value, "other": value}
+    if not isinstance(value, dict):
+        raise ValueError("should be text, or a table with 'me' and 'other' texts")
+    return value
+
+
+Line = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1)]
+Slug = Annotated[str, StringConstraints(pattern=r"^[a-z][a-z0-9]*(-[a-z0-9]+)*$")]
+
+
+class _Model(BaseModel):
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+
+class _Wording(_Model):
+    me: Line
+    other: Line
+
+    def for_(self, audience: Audience) -> str:
+        return self.me if audience == Audience.ME else self.other
+
+
+# Wording that is written once for "me" and once for "someone else", or once
+# for both when it reads the same either way.
+Wording = Annotated[_Wording, BeforeValidator(_same_for_both)]
+
+
+class Option(_Model):
+    value: Slug
+    label: Wording
+
+
+class OptionMeaning(StrEnum):
+    """What an answer to a sign question says about that sign."""
+
+    NOTICED = "noticed"
+    NOT_NOTICED = "not-noticed"
+    UNSURE = "unsure"
+
+
+class AnswerOption(Option):
+    meaning: OptionMeaning
+
+
+class Prompt(_Model):
+    """The words of a question page: the question is the page's heading."""
+
+    id: Slug
+    question: Wording
+    hint: Wording | None = None
+    details: tuple[Wording, ...] = ()
+    error: Wording
+
+
+class Question(Prompt):
+    """A question with its own options."""
+
+    options: tuple[Option, ...] = Field(min_length=2)
+
+    @model_validator(mode="after")
+    def _option_values_are_unique(self) -> Question:
+        _require_unique([option.value for option in self.options], "options", "value")
+        return self
+
+    def option(self, value: str) -> Option | None:
+        return next((option for option in self.options if option.value == value), None)
+
+
+class AudienceQuestion(Question):
+    @model_validator(mode="after")
+    def _offers_each_audience(self) -> AudienceQuestion:
+        values = {option.value for option in self.options}
+        expected = {audience.value for audience in Audience}
+        if values != expected:
+            raise ValueError(f"options must have exactly the values {sorted(expected)}")
+        return self
+
+
+class SafetyQuestion(Question):
+    emergency_on: tuple[Slug, ...] = Field(min_length=1)
+
+    @model_validator(mode="after")
+    def _emergency_answers_exist(self) -> SafetyQuestion:
+        _require_known(self.emergency_on, {o.value for o in self.options}, "field 'emergency_on'")
+        return self
+
+
+class Kind(_Model):
+    """A kind of sign, as the summary groups them."""
+
+    id: Slug
+    heading: Wording
+    explanation: Wording
+    urgent: bool = False
+
+
+class Sign(Prompt):
+    """One of the signs: asked with the shared answer options, explained on the summary."""
+
+    kind: Slug
+    label: Wording
+    hint: Wording
+    details: tuple[Wording, ...] = Field(min_length=1)
+    summary: Wording
+    interrupt_on: tuple[Slug, ...] = ()
+    interruption: Wording | None = None
+    sources: tuple[Line, ...] = Field(min_length=1)
+
+    @model_validator(mode="after")
+    def _interruption_has_words(self) -> Sign:
+        if self.interrupt_on and self.interruption is None:
+            raise ValueError("a sign with interrupt_on needs an interruption text")
+        if self.interruption is not None and not self.interrupt_on:
+            raise ValueError("interruption is set but interrupt_on is empty")
+        return self
+
+
+class Link(_Model):
+    label: Line
+    href: Annotated[str, StringConstraints(pattern=r"^(https://|tel:|sms:)\S+$")]
+
+
+class Resource(_Model):
+    id: Slug
+    name: Line
+    text: Wording
+    links: tuple[Link, ...] = Field(min_length=1)
+
+
+class Section(_Model):
+    """A heading with paragraphs, and optionally a list, as pages show them."""
+
+    heading: Wording
+    paragraphs: tuple[Wording, ...] = ()
+    items: tuple[Wording, ...] = ()
+
+
+class Emergency(_Model):
+    heading: Wording
+    lead: Wording
+    steps: tuple[Wording, ...] = Field(min_length=1)
+    paragraphs: tuple[Wording, ...] = ()
+
+
+class Interruption(_Model):
+    heading: Wording
+    now: Section
+    next: Section
+    naloxone: Section
+
+
+class Summary(_Model):
+    heading: Wording
+    intro: tuple[Wording, ...] = Field(min_length=1)
+    urgent: Section
+    reported_heading: Wording
+    nothing_reported: Section
+    unsure: Section
+    talk: Section
+    help: Section
+    questions: Section
+    not_a_diagnosis: Section
+
+
+class Content(_Model):
+    """One language's complete content, checked for consistency."""
+
+    language: Annotated[str, StringConstraints(pattern=r"^[a-z]{2}$")]
+    audience: AudienceQuestion
+    safety: SafetyQuestion
+    emergency: Emergency
+    emergency_box: Section
+    answer_options: tuple[AnswerOption, ...] = Field(min_length=2)
+    kinds: tuple[Kind, ...] = Field(min_length=1)
+    signs: tuple[Sign, ...] = Field(min_length=1)
+    interruption: Interruption
+    summary: Summary
+    resources: tuple[Resource, ...] = Field(min_length=1)
+
+    @model_validator(mode="after")
+    def _references_resolve(self) -> Content:
+        _require_unique([o.value for o in self.answer_options], "answer_options", "value")
+        meanings = {o.meaning for o in self.answer_options}
+        if OptionMeaning.NOTICED not in meanings or OptionMeaning.NOT_NOTICED not in meanings:
+            raise ValueError("answer_options need a 'noticed' and a 'not-noticed' option")
+        _require_unique([kind.id for kind in self.kinds], "kinds", "id")
+        _require_unique([sign.id for sign in self.signs], "signs", "id")
+        _require_unique([resource.id for resource in self.resources], "resources", "id")
+        kind_ids = {kind.id for kind in self.kinds}
+        values = {option.value for option in self.answer_options}
+        for index, sign in enumerate(self.signs):
+            where = f"entry signs[{index}] (id {sign.id!r})"
+            if sign.kind not in kind_ids:
+                raise ValueError(f"{where}, field 'kind': {sign.kind!r} is not one of the kinds")
+            _require_known(sign.interrupt_on, values, f"{where}, field 'interrupt_on'")
+        return self
+
+    def sign(self, sign_id: str) -> Sign | None:
+        return next((sign for sign in self.signs if sign.id == sign_id), None)
+
+    def kind(self, kind_id: str) -> Kind:
+        return next(kind for kind in self.kinds if kind.id == kind_id)
+
+    def answer_option(self, value: str) -> AnswerOption | None:
+        return next((option for option in self.answer_options if option.value == value), None)
+
+    def resource(self, resource_id: str) -> Resource:
+        return next(resource for resource in self.resources if resource.id == resource_id)
+
+
+def _require_unique(values: list[str], entry: str, field: str) -> None:
+    seen: set[str] = set()
+    for index, value in enumerate(values):
+        if value in seen:
+            raise ValueError(f"entry {entry}[{index}], field {field!r}: {value!r} is used twice")
+        seen.add(value)
+
+
+def _require_known(values: tuple[str, ...], known: set[str], where: str) -> None:
+    unknown = [value for value in values if value not in known]
+    if unknown:
+        raise ValueError(f"{where}: {unknown!r} is not among the answer values {sorted(known)}")
+
+
+def parse_content(data: Mapping[str, Any], source: str) -> Content:
+    """Check already-parsed content; ``source`` names it in any error."""
+    try:
+        return Content.model_validate(data)
+    except ValidationError as error:
+        raise ContentError(_describe(error, data, source)) from None
+
+
+def load_content(path: Path) -> Content:
+    """Read and check one content file."""
+    try:
+        data = tomllib.loads(path.read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError) as error:
+        raise ContentError(f"{path}: cannot be read as TOML: {error}") from None
+    content = parse_content(data, str(path))
+    if content.language != path.stem:
+        raise ContentError(
+            f"{path}: field 'language': {content.language!r} does not match the file name"
+        )
+    return content
+
+
+def load_all_content(directory: Path = CONTENT_DIR) -> dict[str, Content]:
+    """Every language's content, keyed by language code; fails on the first bad file."""
+    paths = sorted(directory.glob("*.toml"))
+    if not paths:
+        raise ContentError(f"{directory}: no content files (*.toml) found")
+    return {path.stem: load_content(path) for path in paths}
+
+
+def _describe(error: ValidationError, data: Mapping[str, Any], source: str) -> str:
+    """Name the file, the entry (with its id where it has one) and the field of each problem."""
+    problems = []
+    for detail in error.errors(include_url=False):
+        message = detail["msg"].removeprefix("Value error, ")
+        where = _where(list(detail["loc"]), data)
+        problems.append(f"{source}: {where}: {message}" if where else f"{source}: {message}")
+    return "\n".join(problems)
+
+
+def _where(location: list[str | int], data: Any) -> str:
+    """Say "entry signs[4] (id 'sweating'), field 'question.other'" for a location."""
+    entry = ""
+    field: list[str] = []
+    node = data
+    for part in location:
+        if isinstance(part, int):
+            node = node[part] if isinstance(node, list) and part < len(node) else None
+            entry = ".".join(filter(None, [entry, ".".join(field)])) + f"[{part}]"
+            if isinstance(node, dict) and isinstance(node.get("id"), str):
+                entry += f" (id {node['id']!r})"
+            field = []
+        else:
+            node = node.get(part) if isinstance(node, dict) else None
+            field.append(part)
+    named = []
+    if entry:
+        named.append(f"entry {entry}")
+    if field:
+        named.append(f"field {'.'.join(field)!r}")
+    return ", ".join(named)

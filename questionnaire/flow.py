@@ -1,0 +1,211 @@
+"""Where a person is in the check, and where they may go next.
+
+The path through the check is derived from the content and the answers given
+so far, never stored: who the check is for, the safety question (and the
+emergency page when it is answered yes), each sign in content order (each
+followed by its interruption page when the answer calls for one), check your
+answers, and the summary. A person may visit any step up to the first one not
+yet done; anything further redirects there.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field, replace
+from enum import StrEnum
+from typing import Any
+
+from questionnaire.content import Audience, Content
+
+
+class StepKind(StrEnum):
+    AUDIENCE = "audience"
+    SAFETY = "safety"
+    EMERGENCY = "emergency"
+    SIGN = "sign"
+    INTERRUPTION = "interruption"
+    CHECK = "check"
+    SUMMARY = "summary"
+
+
+@dataclass(frozen=True)
+class Step:
+    kind: StepKind
+    sign_id: str | None = None
+
+
+AUDIENCE = Step(StepKind.AUDIENCE)
+SAFETY = Step(StepKind.SAFETY)
+EMERGENCY = Step(StepKind.EMERGENCY)
+CHECK = Step(StepKind.CHECK)
+SUMMARY = Step(StepKind.SUMMARY)
+
+
+def sign_step(sign_id: str) -> Step:
+    return Step(StepKind.SIGN, sign_id)
+
+
+def interruption_step(sign_id: str) -> Step:
+    return Step(StepKind.INTERRUPTION, sign_id)
+
+
+@dataclass(frozen=True)
+class Progress:
+    """Everything a person has answered or seen. Kept only in their browser."""
+
+    audience: Audience | None = None
+    safety: str | None = None
+    answers: Mapping[str, str] = field(default_factory=dict)
+    emergency_seen: bool = False
+    interruptions_seen: frozenset[str] = frozenset()
+    confirmed: bool = False
+
+    def with_audience(self, audience: Audience) -> Progress:
+        return replace(self, audience=audience, confirmed=False)
+
+    def with_safety(self, value: str) -> Progress:
+        # A changed answer shows the emergency page again if it calls for it.
+        seen = self.emergency_seen and value == self.safety
+        return replace(self, safety=value, emergency_seen=seen, confirmed=False)
+
+    def with_answer(self, sign_id: str, value: str) -> Progress:
+        seen = self.interruptions_seen
+        if self.answers.get(sign_id) != value:
+            seen = seen - {sign_id}
+        answers = {**self.answers, sign_id: value}
+        return replace(self, answers=answers, interruptions_seen=seen, confirmed=False)
+
+    def with_emergency_seen(self) -> Progress:
+        return replace(self, emergency_seen=True)
+
+    def with_interruption_seen(self, sign_id: str) -> Progress:
+        return replace(self, interruptions_seen=self.interruptions_seen | {sign_id})
+
+    def with_confirmed(self) -> Progress:
+        return replace(self, confirmed=True)
+
+    def to_dict(self) -> dict[str, Any]:
+        """A compact, JSON-friendly form for the session cookie."""
+        return {
+            "audience": self.audience.value if self.audience else None,
+            "safety": self.safety,
+            "answers": dict(self.answers),
+            "emergency_seen": self.emergency_seen,
+            "interruptions_seen": sorted(self.interruptions_seen),
+            "confirmed": self.confirmed,
+        }
+
+    @classmethod
+    def from_dict(cls, data: object, content: Content) -> Progress:
+        """Rebuild progress, keeping only what the current content still knows.
+
+        The cookie is signed, so this guards against content that changed
+        while a person was part-way through, not against forgery.
+        """
+        if not isinstance(data, dict):
+            return cls()
+        audience = data.get("audience")
+        safety = data.get("safety")
+        raw_answers = data.get("answers")
+        answers = {
+            sign_id: value
+            for sign_id, value in (raw_answers.items() if isinstance(raw_answers, dict) else ())
+            if content.sign(sign_id) is not None and content.answer_option(value) is not None
+        }
+        raw_seen = data.get("interruptions_seen")
+        seen = frozenset(
+            sign_id
+            for sign_id in (raw_seen if isinstance(raw_seen, list) else ())
+            if isinstance(sign_id, str) and sign_id in answers
+        )
+        return cls(
+            audience=Audience(audience) if audience in set(Audience) else None,
+            safety=safety if isinstance(safety, str) and content.safety.option(safety) else None,
+            answers=answers,
+            emergency_seen=data.get("emergency_seen") is True,
+            interruptions_seen=seen,
+            confirmed=data.get("confirmed") is True,
+        )
+
+
+def needs_emergency(content: Content, progress: Progress) -> bool:
+    return progress.safety in content.safety.emergency_on
+
+
+def interrupts(content: Content, progress: Progress, sign_id: str) -> bool:
+    sign = content.sign(sign_id)
+    return sign is not None and progress.answers.get(sign_id) in sign.interrupt_on
+
+
+def path(content: Content, progress: Progress) -> list[Step]:
+    """Every step this person's answers lead through, in order."""
+    steps = [AUDIENCE, SAFETY]
+    if needs_emergency(content, progress):
+        steps.append(EMERGENCY)
+    for sign in content.signs:
+        steps.append(sign_step(sign.id))
+        if interrupts(content, progress, sign.id):
+            steps.append(interruption_step(sign.id))
+    steps += [CHECK, SUMMARY]
+    return steps
+
+
+def is_done(step: Step, progress: Progress) -> bool:
+    match step.kind:
+        case StepKind.AUDIENCE:
+            return progress.audience is not None
+        case StepKind.SAFETY:
+            return progress.safety is not None
+        case StepKind.EMERGENCY:
+            return progress.emergency_seen
+        case StepKind.SIGN:
+            return step.sign_id in progress.answers
+        case StepKind.INTERRUPTION:
+            return step.sign_id in progress.interruptions_seen
+        case StepKind.CHECK:
+            return progress.confirmed
+        case StepKind.SUMMARY:
+            return False
+
+
+def current_step(content: Content, progress: Progress) -> Step:
+    """The first step not yet done: where the person really is."""
+    return next(step for step in path(content, progress) if not is_done(step, progress))
+
+
+def may_visit(content: Content, progress: Progress, step: Step) -> bool:
+    """A step is open when it is on this person's path and not past where they are."""
+    steps = path(content, progress)
+    return step in steps and steps.index(step) <= steps.index(current_step(content, progress))
+
+
+def step_after(content: Content, progress: Progress, step: Step) -> Step:
+    """Where to go once ``step`` is done (``progress`` already records it).
+
+    Until every question is answered, that is the next step on the path, so a
+    person who went back walks forward through their saved answers. After
+    that, it is the first step not done: back to check your answers after a
+    change, by way of any safety page the change brought up.
+    """
+    steps = path(content, progress)
+    questions_done = all(is_done(s, progress) for s in steps if s.kind in _QUESTION_KINDS)
+    if questions_done:
+        return current_step(content, progress)
+    return steps[steps.index(step) + 1]
+
+
+def step_before(content: Content, progress: Progress, step: Step) -> Step | None:
+    """Where the back link goes; ``None`` means the start page."""
+    steps = path(content, progress)
+    if step not in steps:
+        return None
+    index = steps.index(step)
+    return steps[index - 1] if index > 0 else None
+
+
+_QUESTION_KINDS = {StepKind.AUDIENCE, StepKind.SAFETY, StepKind.SIGN}
+
+
+def question_steps(content: Content) -> list[Step]:
+    """The steps that ask a question, in order: what "Question N of M" counts."""
+    return [AUDIENCE, SAFETY, *(sign_step(sign.id) for sign in content.signs)]

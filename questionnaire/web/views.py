@@ -1,0 +1,263 @@
+"""The check's pages.
+
+Every question step follows one pattern: GET shows the question with any
+saved answer, POST validates, saves and redirects (post/redirect/get). Every
+step first asks the flow whether the person may be there, and otherwise
+sends them to the step they are really at.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from flask import (
+    Blueprint,
+    current_app,
+    g,
+    redirect,
+    render_template,
+    request,
+    session,
+    url_for,
+)
+from flask_babel import gettext as _
+from werkzeug.exceptions import NotFound
+from werkzeug.wrappers import Response
+
+from questionnaire import flow
+from questionnaire.content import Audience, Content, Option, Prompt, Sign
+from questionnaire.flow import Progress, Step, StepKind
+from questionnaire.summary import summarise
+from questionnaire.web.forms import ChoiceForm, ContinueForm
+from questionnaire.web.state import clear_progress, load_progress, save_progress
+
+bp = Blueprint("check", __name__)
+
+
+def current_content() -> Content:
+    contents: dict[str, Content] = current_app.extensions["selfcheck_content"]
+    return contents[current_app.config["DEFAULT_LANGUAGE"]]
+
+
+def url_for_step(step: Step) -> str:
+    match step.kind:
+        case StepKind.AUDIENCE:
+            return url_for("check.audience")
+        case StepKind.SAFETY:
+            return url_for("check.safety")
+        case StepKind.EMERGENCY:
+            return url_for("check.emergency")
+        case StepKind.SIGN:
+            return url_for("check.sign", sign_id=step.sign_id)
+        case StepKind.INTERRUPTION:
+            return url_for("check.interruption", sign_id=step.sign_id)
+        case StepKind.CHECK:
+            return url_for("check.check_answers")
+        case StepKind.SUMMARY:
+            return url_for("check.summary")
+
+
+@dataclass(frozen=True)
+class Visit:
+    """What every step's view needs: the content, the person's progress, and the step."""
+
+    content: Content
+    progress: Progress
+    step: Step
+
+    @property
+    def audience(self) -> Audience:
+        return self.progress.audience or Audience.ME
+
+    def go_on(self, progress: Progress) -> Response:
+        """Save progress and move on from this step (the redirect of post/redirect/get)."""
+        save_progress(progress)
+        return redirect(url_for_step(flow.step_after(self.content, progress, self.step)), 303)
+
+    def render(self, template: str, **context: object) -> str:
+        before = flow.step_before(self.content, self.progress, self.step)
+        questions = flow.question_steps(self.content)
+        return render_template(
+            template,
+            content=self.content,
+            audience=self.audience,
+            back_url=url_for_step(before) if before else url_for("check.start"),
+            question_number=(questions.index(self.step) + 1 if self.step in questions else None),
+            question_total=len(questions),
+            **context,
+        )
+
+
+def enter(step: Step) -> Visit | Response:
+    """Open ``step`` for this person, or redirect them to where they really are."""
+    content = current_content()
+    progress = load_progress(content)
+    if not flow.may_visit(content, progress, step):
+        return redirect(url_for_step(flow.current_step(content, progress)), 303)
+    g.audience = progress.audience or Audience.ME
+    return Visit(content, progress, step)
+
+
+def ask(
+    visit: Visit,
+    prompt: Prompt,
+    options: tuple[Option, ...],
+    saved: str | None,
+    record: Callable[[str], Progress],
+) -> Response | str:
+    """GET shows the question with the saved answer; POST validates, saves, redirects."""
+    form = ChoiceForm(
+        options=options,
+        error=prompt.error.for_(visit.audience),
+        audience=visit.audience,
+        # On POST only what was sent counts: a saved answer never fills a gap.
+        data={"answer": saved} if request.method == "GET" else None,
+    )
+    if form.validate_on_submit():
+        return visit.go_on(record(form.answer.data))
+    return visit.render("question.html", form=form, prompt=prompt)
+
+
+@bp.get("/")
+def start() -> str:
+    content = current_content()
+    g.audience = Audience.ME
+    return render_template("start.html", content=content)
+
+
+@bp.get("/continue")
+def resume() -> Response:
+    """Back to wherever the person really is in the check."""
+    content = current_content()
+    return redirect(url_for_step(flow.current_step(content, load_progress(content))), 303)
+
+
+@bp.route("/who", methods=["GET", "POST"])
+def audience() -> Response | str:
+    visit = enter(flow.AUDIENCE)
+    if isinstance(visit, Response):
+        return visit
+    progress = visit.progress
+    question = visit.content.audience
+    return ask(
+        visit,
+        question,
+        question.options,
+        progress.audience.value if progress.audience else None,
+        lambda value: progress.with_audience(Audience(value)),
+    )
+
+
+@bp.route("/safety", methods=["GET", "POST"])
+def safety() -> Response | str:
+    visit = enter(flow.SAFETY)
+    if isinstance(visit, Response):
+        return visit
+    question = visit.content.safety
+    return ask(visit, question, question.options, visit.progress.safety, visit.progress.with_safety)
+
+
+@bp.route("/help-now", methods=["GET", "POST"])
+def emergency() -> Response | str:
+    visit = enter(flow.EMERGENCY)
+    if isinstance(visit, Response):
+        return visit
+    form = ContinueForm()
+    if form.validate_on_submit():
+        return visit.go_on(visit.progress.with_emergency_seen())
+    return visit.render("emergency.html", form=form)
+
+
+@bp.route("/signs/<sign_id>", methods=["GET", "POST"])
+def sign(sign_id: str) -> Response | str:
+    sign = _known_sign(sign_id)
+    visit = enter(flow.sign_step(sign_id))
+    if isinstance(visit, Response):
+        return visit
+    return ask(
+        visit,
+        sign,
+        visit.content.answer_options,
+        visit.progress.answers.get(sign_id),
+        lambda value: visit.progress.with_answer(sign_id, value),
+    )
+
+
+@bp.route("/signs/<sign_id>/help-now", methods=["GET", "POST"])
+def interruption(sign_id: str) -> Response | str:
+    sign = _known_sign(sign_id)
+    visit = enter(flow.interruption_step(sign_id))
+    if isinstance(visit, Response):
+        return visit
+    form = ContinueForm()
+    if form.validate_on_submit():
+        return visit.go_on(visit.progress.with_interruption_seen(sign_id))
+    return visit.render("interruption.html", form=form, sign=sign)
+
+
+@bp.route("/check-answers", methods=["GET", "POST"])
+def check_answers() -> Response | str:
+    visit = enter(flow.CHECK)
+    if isinstance(visit, Response):
+        return visit
+    form = ContinueForm()
+    if form.validate_on_submit():
+        return visit.go_on(visit.progress.with_confirmed())
+    content, progress = visit.content, visit.progress
+    rows = [
+        (
+            _("Who the check is for"),
+            content.audience.option(progress.audience or ""),
+            url_for_step(flow.AUDIENCE),
+        ),
+        (
+            _("Emergency signs right now"),
+            content.safety.option(progress.safety or ""),
+            url_for_step(flow.SAFETY),
+        ),
+    ] + [
+        (
+            sign.label.for_(visit.audience),
+            content.answer_option(progress.answers[sign.id]),
+            url_for_step(flow.sign_step(sign.id)),
+        )
+        for sign in content.signs
+    ]
+    return visit.render("check_answers.html", form=form, rows=rows)
+
+
+@bp.get("/summary")
+def summary() -> Response | str:
+    visit = enter(flow.SUMMARY)
+    if isinstance(visit, Response):
+        return visit
+    return visit.render(
+        "summary.html",
+        summary=summarise(visit.content, visit.progress),
+        form=ContinueForm(),
+    )
+
+
+@bp.post("/start-again")
+def start_again() -> Response:
+    # CSRFProtect has checked the token before this runs.
+    clear_progress()
+    return redirect(url_for("check.start"), 303)
+
+
+@bp.get("/exit")
+def exit_page() -> Response:
+    """Clear everything and leave for a neutral site. Works as a plain link."""
+    session.clear()
+    response = redirect(current_app.config["EXIT_URL"], 303)
+    response.headers["Clear-Site-Data"] = '"cookies"'
+    return response
+
+
+def _known_sign(sign_id: str) -> Sign:
+    """A sign the content does not have is a 404, not a redirect into the check."""
+    sign = current_content().sign(sign_id)
+    if sign is None:
+        raise NotFound()
+    return sign

@@ -1,0 +1,76 @@
+"""Checks every page the tests render, and helpers to read what a person sees."""
+
+from __future__ import annotations
+
+import re
+from collections import Counter
+
+from bs4 import BeautifulSoup
+from werkzeug.test import TestResponse
+
+# Words that would tell a person what they have or are, or score them. Checked
+# on every page; the summary gets the stricter SUMMARY_FORBIDDEN list as well.
+DIAGNOSTIC_PHRASES = [
+    r"\b(you|they)\s+(are|'re|seem)\s+(addicted|dependent|an?\s+addict|at\s+risk|in\s+withdrawal)\b",
+    r"\b(you|they)\s+(have|has|'ve)\s+(an?\s+)?"
+    r"(opioid use disorder|addiction|dependence|disorder)\b",
+    r"\blikely\s+(disorder|addiction|dependence|opioid use disorder)\b",
+    r"\b(high|low|medium|moderate|severe|mild|elevated|increased)\s+risk\b",
+    r"\brisk\s+(level|score|category)\b",
+    r"\bdiagnosed\s+with\b",
+    r"\b(addict|addicts|abuser|abusers|junkie|junkies)\b",
+    r"\b(clean|dirty)\s+(test|urine|screen|result)s?\b",
+]
+
+SUMMARY_FORBIDDEN = DIAGNOSTIC_PHRASES + [
+    r"\b(you|they)\s+(have|has|'ve)\b",
+    r"\b(you|they)\s+(are|'re)\s+(likely|probably|suffering)\b",
+    r"\bscore[sd]?\b",
+    r"\bpoints?\b",
+    r"%|\bper\s*cent\b",
+    r"\b\d+\s+(of|out of)\s+\d+\b",
+    r"\b\d+\s+signs?\b",
+    r"\b(suggests?|indicates?|consistent with)\b",
+    r"\bprobabl[ey]\b",
+]
+
+
+def soup(response: TestResponse) -> BeautifulSoup:
+    return BeautifulSoup(response.get_data(as_text=True), "html.parser")
+
+
+def text_of(element: object) -> str:
+    """Normalised visible text, as a person reads it."""
+    return " ".join(element.get_text(" ").split())
+
+
+def check_page(response: TestResponse) -> None:
+    """What every page must get right, whichever test renders it."""
+    page = soup(response)
+    url = response.request.path
+    assert page.html is not None and page.html.get("lang"), f"{url}: <html> has no lang"
+    headings = page.find_all("h1")
+    assert len(headings) == 1, f"{url}: {len(headings)} h1 elements"
+    title = text_of(page.title)
+    heading = text_of(headings[0])
+    assert title.removeprefix("Error: ").startswith(heading), (
+        f"{url}: title {title!r} does not start with the h1 {heading!r}"
+    )
+    ids = Counter(element["id"] for element in page.select("[id]"))
+    duplicates = [element_id for element_id, count in ids.items() if count > 1]
+    assert not duplicates, f"{url}: duplicate ids {duplicates}"
+    for field in page.select("input:not([type=hidden]), select, textarea"):
+        field_id = field.get("id")
+        assert field_id and page.select_one(f'label[for="{field_id}"]'), (
+            f"{url}: {field} has no label"
+        )
+    assert page.select_one('a[data-exit][href="/exit"]'), f"{url}: no Exit this page control"
+    for form in page.select('form[method="post"]'):
+        assert form.select_one('input[name="csrf_token"]'), f"{url}: a form has no CSRF token"
+    assert_no_phrase(text_of(page.body), DIAGNOSTIC_PHRASES, url)
+
+
+def assert_no_phrase(text: str, patterns: list[str], where: str) -> None:
+    for pattern in patterns:
+        found = re.search(pattern, text, re.IGNORECASE)
+        assert found is None, f"{where}: forbidden wording {found.group(0)!r} in: {text}"

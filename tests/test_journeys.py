@@ -1,0 +1,344 @@
+"""Whole journeys through the check, as a person takes them."""
+
+from __future__ import annotations
+
+import pytest
+from flask import Flask
+
+from questionnaire.content import Content
+from tests.pages import soup, text_of
+from tests.walk import csrf_token, redirected_to, submit, walk
+
+SIGN_PATHS = [
+    "/signs/shallow-breathing",
+    "/signs/narrowed-pupils",
+    "/signs/speech-problems",
+    "/signs/pain-sensitivity",
+    "/signs/sweating",
+    "/signs/nausea",
+    "/signs/irritability",
+    "/signs/craving",
+    "/signs/headaches",
+]
+
+
+def english(app: Flask) -> Content:
+    content: Content = app.extensions["selfcheck_content"]["en"]
+    return content
+
+
+def test_start_page_says_what_the_check_is_and_shows_emergency_help_before_start(client):
+    page = soup(client.get("/"))
+    text = text_of(page.main)
+    assert "not a diagnosis" in text
+    assert "about 2 minutes" in text
+    assert "not stored" in text
+    emergency = page.select_one(".emergency-box")
+    assert "911" in text_of(emergency) and "naloxone" in text_of(emergency)
+    start = page.select_one("a.button--start")
+    assert start["href"] == "/who"
+    # The emergency box comes before the Start button in reading order.
+    elements = page.main.find_all(True)
+    assert elements.index(emergency) < elements.index(start)
+    assert page.select_one(".back-link") is None
+
+
+def test_every_page_has_the_emergency_and_crisis_line_and_exit(client):
+    walk(client, stop_at="/signs/sweating")
+    for path in ["/", "/who", "/safety", "/signs/shallow-breathing", "/signs/sweating"]:
+        page = soup(client.get(path))
+        line = page.select_one(".help-line")
+        assert line.select_one('a[href="tel:911"]') and line.select_one('a[href="tel:988"]')
+        assert page.select_one("a[data-exit]").get_text(strip=True) == "Exit this page"
+
+
+@pytest.mark.parametrize(
+    ("audience", "question", "hint_word"),
+    [
+        ("me", "has your breathing become very slow or shallow?", "You may have noticed"),
+        ("other", "has their breathing become very slow or shallow?", "Their chest"),
+    ],
+)
+def test_questions_use_the_wording_for_who_the_check_is_for(client, audience, question, hint_word):
+    walk(client, audience=audience, stop_at="/signs/shallow-breathing")
+    page = soup(client.get("/signs/shallow-breathing"))
+    assert text_of(page.h1).endswith(question)
+    assert hint_word in text_of(page.select_one(".hint"))
+
+
+def test_full_journey_for_someone_else(client):
+    visited = walk(
+        client,
+        audience="other",
+        answers={"sweating": "often", "craving": "sometimes", "headaches": "not-sure"},
+    )
+    assert visited == ["/who", "/safety", *SIGN_PATHS, "/check-answers", "/summary"]
+    page = soup(client.get("/summary"))
+    text = text_of(page.main)
+    assert "Signs you noticed in them that are worth talking about" in text
+    assert "Sweating" in text and "Strong craving for opioids" in text
+    assert "Signs that can come with opioid withdrawal" in text
+    assert "Signs you were not sure about" in text and "Headaches" in text
+    assert "Signs that can mean too much opioid" not in text
+    assert "encourage them to talk to a clinician" in text
+
+
+def test_full_journey_for_myself_with_nothing_noticed(client):
+    visited = walk(client, audience="me")
+    assert visited[-1] == "/summary"
+    page = soup(client.get("/summary"))
+    text = text_of(page.main)
+    assert "You did not report any of these signs" in text
+    assert "it is always okay to talk to someone" in text
+    assert "988" in text and "1-800-662-4357" in text and "FindTreatment.gov" in text
+    assert page.select_one(".urgent") is None
+
+
+def test_each_question_says_which_question_it_is(client):
+    walk(client, stop_at="/check-answers")
+    captions = [text_of(soup(client.get(path)).select_one(".caption")) for path in SIGN_PATHS]
+    assert captions == [f"Question {n} of 11" for n in range(3, 12)]
+    assert text_of(soup(client.get("/who")).select_one(".caption")) == "Question 1 of 11"
+
+
+def test_each_sign_question_has_a_hint_an_explanation_and_the_four_answers(client):
+    walk(client, stop_at="/check-answers")
+    for path in SIGN_PATHS:
+        page = soup(client.get(path))
+        assert text_of(page.select_one(".hint"))
+        details = page.select_one("details")
+        assert text_of(details.summary) == "What does this mean?"
+        assert len(details.select("p")) >= 1
+        labels = [text_of(label) for label in page.select(".radios__label")]
+        assert labels == ["No", "Sometimes", "Often", "Not sure"]
+
+
+def test_the_safety_question_comes_first_and_yes_goes_to_emergency_guidance(client):
+    submit(client, "/who", answer="other")
+    response = submit(client, "/safety", answer="yes")
+    assert redirected_to(response) == "/help-now"
+    page = soup(client.get("/help-now"))
+    text = text_of(page.main)
+    assert text_of(page.h1) == "Call 911 now"
+    assert "naloxone" in text.lower() and "on their side" in text and "Stay with them" in text
+    assert page.select_one('a[href="tel:911"]')
+    # The check can still be continued from there.
+    response = submit(client, "/help-now")
+    assert redirected_to(response) == "/signs/shallow-breathing"
+
+
+def test_not_sure_about_an_emergency_also_shows_the_emergency_guidance(client):
+    submit(client, "/who", answer="me")
+    assert redirected_to(submit(client, "/safety", answer="not-sure")) == "/help-now"
+
+
+@pytest.mark.parametrize("sign_path", SIGN_PATHS[:3])
+@pytest.mark.parametrize("value", ["sometimes", "often"])
+def test_too_much_opioid_signs_interrupt_with_guidance_on_the_very_next_page(
+    client, sign_path, value
+):
+    walk(client, audience="other", stop_at=sign_path)
+    response = submit(client, sign_path, answer=value)
+    interruption = f"{sign_path}/help-now"
+    assert redirected_to(response) == interruption
+    page = soup(client.get(interruption))
+    text = text_of(page.main)
+    assert text_of(page.h1) == "This can be a sign of too much opioid"
+    assert "Call 911" in text and "naloxone" in text.lower()
+    assert "Tell a clinician" in text
+    assert "without a prescription" in text
+    response = submit(client, interruption)
+    following = SIGN_PATHS[SIGN_PATHS.index(sign_path) + 1]
+    assert redirected_to(response) == following
+
+
+@pytest.mark.parametrize("value", ["no", "not-sure"])
+def test_other_answers_to_too_much_opioid_signs_do_not_interrupt(client, value):
+    walk(client, stop_at="/signs/shallow-breathing")
+    response = submit(client, "/signs/shallow-breathing", answer=value)
+    assert redirected_to(response) == "/signs/narrowed-pupils"
+
+
+@pytest.mark.parametrize("sign_path", SIGN_PATHS[3:])
+def test_other_signs_never_interrupt(client, sign_path):
+    walk(client, stop_at=sign_path)
+    response = submit(client, sign_path, answer="often")
+    assert not redirected_to(response).endswith("/help-now")
+
+
+def test_the_interruption_cannot_be_skipped_by_going_to_the_next_question(client):
+    walk(client, stop_at="/signs/narrowed-pupils")
+    submit(client, "/signs/narrowed-pupils", answer="often")
+    response = client.get("/signs/speech-problems")
+    assert redirected_to(response) == "/signs/narrowed-pupils/help-now"
+
+
+def test_summary_puts_too_much_opioid_guidance_first(client):
+    walk(client, audience="other", answers={"narrowed-pupils": "sometimes", "nausea": "often"})
+    page = soup(client.get("/summary"))
+    urgent = page.select_one(".urgent")
+    assert urgent is not None
+    assert "First, about too much opioid" in text_of(urgent)
+    # Before the intro and before any group of signs.
+    blocks = page.main.find_all(True)
+    assert blocks.index(urgent) < blocks.index(page.select_one(".lead"))
+    groups = [text_of(h) for h in page.select(".sign-group h3")]
+    assert groups == [
+        "Signs that can mean too much opioid",
+        "Signs that can come with opioid withdrawal",
+    ]
+
+
+def test_an_emergency_answer_also_puts_the_guidance_first_on_the_summary(client):
+    walk(client, safety="yes")
+    assert soup(client.get("/summary")).select_one(".urgent") is not None
+
+
+def test_summary_has_everything_a_person_needs_to_take_the_next_step(client):
+    walk(client, answers={"sweating": "often"})
+    page = soup(client.get("/summary"))
+    text = text_of(page.main)
+    for expected in [
+        "Talk to a clinician",
+        "988",
+        "1-800-662-4357",
+        "FindTreatment.gov",
+        "What help can look like",
+        "buprenorphine, methadone and naltrexone",
+        "do not stop suddenly",
+        "Questions you could ask a clinician",
+        "This is not a diagnosis",
+        "Sweating a lot when opioids are cut down or stopped",
+    ]:
+        assert expected in text, expected
+    assert page.select_one("[data-print]") is not None
+    start_again = page.select_one('form[action="/start-again"] button')
+    assert text_of(start_again) == "Start again"
+
+
+def test_check_answers_lists_every_answer_with_a_change_link(client, app):
+    walk(client, audience="other", answers={"sweating": "often"}, stop_at="/check-answers")
+    page = soup(client.get("/check-answers"))
+    rows = page.select(".summary-list__row")
+    assert len(rows) == 2 + len(english(app).signs)
+    sweating = next(row for row in rows if text_of(row.dt) == "Sweating")
+    assert text_of(sweating.select_one(".summary-list__value")) == "Often"
+    assert sweating.select_one("a")["href"] == "/signs/sweating"
+    assert text_of(rows[0].select_one(".summary-list__value")) == "Someone else"
+
+
+def test_after_a_change_the_person_comes_back_to_check_answers(client):
+    walk(client, stop_at="/check-answers")
+    page = soup(client.get("/signs/sweating"))
+    assert page.select_one('input[value="no"]').has_attr("checked")
+    response = submit(client, "/signs/sweating", answer="sometimes")
+    assert redirected_to(response) == "/check-answers"
+    row = next(
+        row
+        for row in soup(client.get("/check-answers")).select(".summary-list__row")
+        if text_of(row.dt) == "Sweating"
+    )
+    assert text_of(row.select_one(".summary-list__value")) == "Sometimes"
+
+
+def test_a_change_to_a_too_much_opioid_answer_shows_the_interruption_then_check_answers(client):
+    walk(client, stop_at="/check-answers")
+    response = submit(client, "/signs/shallow-breathing", answer="often")
+    assert redirected_to(response) == "/signs/shallow-breathing/help-now"
+    assert redirected_to(submit(client, "/signs/shallow-breathing/help-now")) == "/check-answers"
+
+
+def test_changing_who_the_check_is_for_rewords_the_answers_kept(client):
+    walk(client, audience="me", answers={"sweating": "often"}, stop_at="/check-answers")
+    response = submit(client, "/who", answer="other")
+    assert redirected_to(response) == "/check-answers"
+    submit(client, "/check-answers")
+    text = text_of(soup(client.get("/summary")).main)
+    assert "Signs you noticed in them" in text and "Sweating" in text
+
+
+def test_the_back_link_goes_to_the_previous_step_which_shows_the_saved_answer(client):
+    walk(
+        client,
+        audience="other",
+        answers={"shallow-breathing": "often"},
+        stop_at="/signs/narrowed-pupils",
+    )
+    # Back from the question after an interruption leads to the interruption,
+    # and back from there to the question that raised it.
+    pupils = soup(client.get("/signs/narrowed-pupils"))
+    assert pupils.select_one(".back-link")["href"] == "/signs/shallow-breathing/help-now"
+    interruption = soup(client.get("/signs/shallow-breathing/help-now"))
+    assert interruption.select_one(".back-link")["href"] == "/signs/shallow-breathing"
+    breathing = soup(client.get("/signs/shallow-breathing"))
+    assert breathing.select_one('input[value="often"]').has_attr("checked")
+    assert soup(client.get("/who")).select_one('input[value="other"]').has_attr("checked")
+    assert soup(client.get("/who")).select_one(".back-link")["href"] == "/"
+
+
+def test_going_back_and_answering_again_moves_forward_one_step(client):
+    walk(client, stop_at="/signs/nausea")
+    response = submit(client, "/signs/pain-sensitivity", answer="sometimes")
+    assert redirected_to(response) == "/signs/sweating"
+    assert soup(client.get("/signs/sweating")).select_one('input[value="no"]').has_attr("checked")
+
+
+@pytest.mark.parametrize(
+    "path", ["/safety", "/signs/sweating", "/check-answers", "/summary", "/help-now"]
+)
+def test_steps_out_of_order_redirect_to_where_the_person_really_is(client, path):
+    response = client.get(path)
+    assert redirected_to(response) == "/who"
+
+
+def test_a_copied_url_further_ahead_redirects_to_the_current_question(client):
+    walk(client, stop_at="/signs/sweating")
+    assert redirected_to(client.get("/signs/headaches")) == "/signs/sweating"
+    assert redirected_to(client.get("/summary")) == "/signs/sweating"
+    assert redirected_to(client.get("/signs/shallow-breathing/help-now")) == "/signs/sweating"
+
+
+def test_the_summary_needs_the_answers_to_be_checked_first(client):
+    walk(client, stop_at="/check-answers")
+    assert redirected_to(client.get("/summary")) == "/check-answers"
+
+
+def test_posting_to_a_step_ahead_saves_nothing(client):
+    walk(client, stop_at="/signs/sweating")
+    token_page = client.get("/signs/sweating")
+    response = client.post(
+        "/signs/headaches", data={"csrf_token": csrf_token(token_page), "answer": "often"}
+    )
+    assert redirected_to(response) == "/signs/sweating"
+    assert redirected_to(client.get("/signs/headaches")) == "/signs/sweating"
+
+
+def test_an_unknown_sign_is_a_friendly_not_found_page(client):
+    response = client.get("/signs/not-a-sign")
+    assert response.status_code == 404
+    page = soup(response)
+    assert text_of(page.h1) == "Page not found"
+    assert page.select_one('a[href="/continue"]')
+
+
+def test_continue_takes_the_person_to_where_they_are(client):
+    walk(client, stop_at="/signs/nausea")
+    assert redirected_to(client.get("/continue")) == "/signs/nausea"
+
+
+def test_start_again_clears_the_answers(client):
+    walk(client, answers={"sweating": "often"})
+    page = client.get("/summary")
+    response = client.post("/start-again", data={"csrf_token": csrf_token(page)})
+    assert redirected_to(response) == "/"
+    assert redirected_to(client.get("/summary")) == "/who"
+    assert not soup(client.get("/who")).select("input[checked]")
+
+
+def test_exit_clears_the_answers_and_leaves_for_a_neutral_site(client, app):
+    walk(client, answers={"sweating": "often"}, stop_at="/check-answers")
+    response = client.get("/exit")
+    assert response.status_code == 303
+    assert response.location == app.config["EXIT_URL"]
+    assert response.headers["Clear-Site-Data"] == '"cookies"'
+    assert redirected_to(client.get("/check-answers")) == "/who"
