@@ -30,6 +30,8 @@ DEFAULTS: dict[str, Any] = {
     "ANSWERS_IDLE_SECONDS": 60 * 60,
     "SESSION_COOKIE_HTTPONLY": True,
     "SESSION_COOKIE_SAMESITE": "Lax",
+    # None means: Secure everywhere but in development (decided in create_app).
+    "SESSION_COOKIE_SECURE": None,
     # Answers are dropped when the browser closes: the cookie has no expiry date.
     "SESSION_PERMANENT": False,
     # The CSRF token lives as long as the session; idle answers are cleared separately.
@@ -55,7 +57,8 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
     if test_config is not None:
         app.config.from_mapping(test_config)
     _require_secret_key(app)
-    app.config.setdefault("SESSION_COOKIE_SECURE", not app.config["DEVELOPMENT"])
+    if app.config["SESSION_COOKIE_SECURE"] is None:
+        app.config["SESSION_COOKIE_SECURE"] = not app.config["DEVELOPMENT"]
 
     # Fails at start-up, naming the file, entry and field, if any content is wrong.
     app.extensions["selfcheck_content"] = load_all_content(Path(app.config["CONTENT_DIR"]))

@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import time
 from collections.abc import Iterator
 from typing import Any
 
@@ -9,12 +10,12 @@ from flask.testing import FlaskClient, FlaskCliRunner
 from werkzeug.test import TestResponse
 
 from app import create_app
+from questionnaire.flow import Progress
 from tests.pages import check_page
 
 TEST_CONFIG = {
     "TESTING": True,
     "SECRET_KEY": "test secret key",
-    "SESSION_COOKIE_SECURE": True,
 }
 
 
@@ -35,9 +36,17 @@ class CheckedClient(FlaskClient):
             self.urls.append(step.request.url)
             if step.location:
                 self.urls.append(step.location)
-        if response.mimetype == "text/html" and not 300 <= response.status_code < 400:
+        checkable = response.request.method != "HEAD" and not 300 <= response.status_code < 400
+        if response.mimetype == "text/html" and checkable:
             check_page(response)
         return response
+
+
+def seed_progress(client: FlaskClient, progress: Progress) -> None:
+    """Put a person part-way through the check, as if they had answered so far."""
+    with client.session_transaction() as session:
+        session["progress"] = progress.to_dict()
+        session["last_seen"] = int(time.time())
 
 
 def make_app(**overrides: Any) -> Flask:

@@ -1,0 +1,253 @@
+"""The content file: checked at start-up, and the only place the questions live."""
+
+from __future__ import annotations
+
+import copy
+import os
+import shutil
+import subprocess
+import sys
+import tomllib
+from pathlib import Path
+from typing import Any
+
+import pytest
+import tomli_w
+from click.testing import CliRunner
+
+from app import create_app
+from questionnaire.cli import check_content
+from questionnaire.content import CONTENT_DIR, ContentError, load_all_content, parse_content
+from tests.conftest import TEST_CONFIG, make_app
+from tests.pages import soup, text_of
+from tests.walk import walk
+
+EN = CONTENT_DIR / "en.toml"
+
+
+def english_data() -> dict[str, Any]:
+    return tomllib.loads(EN.read_text(encoding="utf-8"))
+
+
+def test_every_content_file_is_valid():
+    contents = load_all_content()
+    assert "en" in contents
+    assert [sign.id for sign in contents["en"].signs] == [
+        "shallow-breathing",
+        "narrowed-pupils",
+        "speech-problems",
+        "pain-sensitivity",
+        "sweating",
+        "nausea",
+        "irritability",
+        "craving",
+        "headaches",
+    ]
+
+
+def test_the_signs_are_of_the_kinds_the_content_brief_gives():
+    content = load_all_content()["en"]
+    kinds = {sign.id: sign.kind for sign in content.signs}
+    assert kinds == {
+        "shallow-breathing": "too-much-opioid",
+        "narrowed-pupils": "too-much-opioid",
+        "speech-problems": "too-much-opioid",
+        "pain-sensitivity": "withdrawal",
+        "irritability": "withdrawal",
+        "nausea": "withdrawal",
+        "craving": "withdrawal",
+        "sweating": "withdrawal",
+        "headaches": "many-causes",
+    }
+    interrupting = {sign.id for sign in content.signs if sign.interrupt_on}
+    assert interrupting == {"shallow-breathing", "narrowed-pupils", "speech-problems"}
+    assert all(sign.sources for sign in content.signs)
+
+
+def break_sign_kind(data):
+    data["signs"][3]["kind"] = "unknown-kind"
+
+
+def drop_other_wording(data):
+    data["signs"][4]["question"] = {"me": "Only one wording?"}
+
+
+def add_unknown_field(data):
+    data["signs"][2]["colour"] = "red"
+
+
+def interrupt_on_unknown_answer(data):
+    data["signs"][0]["interrupt_on"] = ["always"]
+
+
+def repeat_a_sign_id(data):
+    data["signs"][1]["id"] = data["signs"][0]["id"]
+
+
+def misname_a_meaning(data):
+    data["answer_options"][1]["meaning"] = "maybe"
+
+
+def interrupt_without_words(data):
+    del data["signs"][1]["interruption"]
+
+
+def empty_question(data):
+    data["signs"][5]["question"] = "   "
+
+
+def unsafe_link(data):
+    data["resources"][1]["links"][0]["href"] = "javascript:alert(1)"
+
+
+def emergency_on_unknown_answer(data):
+    data["safety"]["emergency_on"] = ["maybe"]
+
+
+@pytest.mark.parametrize(
+    ("breakage", "expected"),
+    [
+        (break_sign_kind, "entry signs[3] (id 'pain-sensitivity'), field 'kind'"),
+        (drop_other_wording, "entry signs[4] (id 'sweating'), field 'question.other'"),
+        (add_unknown_field, "entry signs[2] (id 'speech-problems'), field 'colour'"),
+        (
+            interrupt_on_unknown_answer,
+            "entry signs[0] (id 'shallow-breathing'), field 'interrupt_on'",
+        ),
+        (repeat_a_sign_id, "entry signs[1], field 'id'"),
+        (misname_a_meaning, "entry answer_options[1], field 'meaning'"),
+        (interrupt_without_words, "entry signs[1] (id 'narrowed-pupils')"),
+        (empty_question, "entry signs[5] (id 'nausea'), field 'question.me'"),
+        (unsafe_link, "entry resources[1] (id 'crisis').links[0], field 'href'"),
+        (emergency_on_unknown_answer, "field 'emergency_on'"),
+    ],
+)
+def test_a_bad_content_file_names_the_file_the_entry_and_the_field(breakage, expected):
+    data = english_data()
+    breakage(data)
+    with pytest.raises(ContentError) as raised:
+        parse_content(data, "content/en.toml")
+    message = str(raised.value)
+    assert message.startswith("content/en.toml: ")
+    assert expected in message
+
+
+def write_content(directory: Path, data: dict[str, Any] | None = None, text: str | None = None):
+    directory.mkdir(exist_ok=True)
+    (directory / "en.toml").write_text(text or tomli_w.dumps(data), encoding="utf-8")
+    return directory
+
+
+def test_the_app_refuses_to_start_with_bad_content(tmp_path):
+    data = english_data()
+    break_sign_kind(data)
+    directory = write_content(tmp_path / "content", data)
+    with pytest.raises(ContentError, match=r"en\.toml: entry signs\[3\]"):
+        create_app({**TEST_CONFIG, "CONTENT_DIR": directory})
+
+
+def test_the_app_refuses_a_file_that_is_not_toml(tmp_path):
+    directory = write_content(tmp_path / "content", text="language = 'en'\nsigns = [")
+    with pytest.raises(ContentError, match="cannot be read as TOML"):
+        create_app({**TEST_CONFIG, "CONTENT_DIR": directory})
+
+
+def test_the_app_refuses_a_file_whose_language_is_not_its_name(tmp_path):
+    data = english_data()
+    data["language"] = "fr"
+    directory = write_content(tmp_path / "content", data)
+    with pytest.raises(ContentError, match="does not match the file name"):
+        load_all_content(directory)
+
+
+def test_check_content_says_the_files_are_valid():
+    result = CliRunner().invoke(check_content, [])
+    assert result.exit_code == 0, result.output
+    assert "en: 9 signs, content is valid" in result.output
+
+
+def test_check_content_fails_with_the_entry_and_field(tmp_path):
+    data = english_data()
+    drop_other_wording(data)
+    directory = write_content(tmp_path / "content", data)
+    result = CliRunner().invoke(check_content, ["--directory", str(directory)])
+    assert result.exit_code == 1
+    assert "entry signs[4] (id 'sweating'), field 'question.other'" in result.output
+
+
+def test_flask_check_content_runs_without_a_secret_key():
+    """The documented command works even where the app itself could not start."""
+    environment = {k: v for k, v in os.environ.items() if not k.startswith("SELFCHECK_")}
+    flask = shutil.which("flask", path=str(Path(sys.executable).parent))
+    assert flask is not None
+    result = subprocess.run(
+        [flask, "--app", "app", "check-content"],
+        capture_output=True,
+        text=True,
+        env=environment,
+        cwd=Path(__file__).parent.parent,
+        check=False,
+    )
+    assert result.returncode == 0, result.stderr
+    assert "content is valid" in result.stdout
+
+
+# Adding, removing or reordering a sign is a content edit only.
+
+
+def app_with(tmp_path, data):
+    return make_app(CONTENT_DIR=write_content(tmp_path / "content", data))
+
+
+def test_removing_a_sign_removes_it_from_the_check(tmp_path):
+    data = english_data()
+    data["signs"] = [sign for sign in data["signs"] if sign["id"] != "headaches"]
+    client = app_with(tmp_path, data).test_client()
+    visited = walk(client)
+    assert "/signs/headaches" not in visited
+    assert visited[-3] == "/signs/craving"
+    assert client.get("/signs/headaches").status_code == 404
+    assert "Question 10 of 10" in text_of(soup(client.get("/signs/craving")).select_one(".caption"))
+
+
+def test_reordering_signs_reorders_the_check(tmp_path):
+    data = english_data()
+    data["signs"].reverse()
+    client = app_with(tmp_path, data).test_client()
+    visited = walk(client)
+    assert visited[2] == "/signs/headaches"
+    assert visited[-3] == "/signs/shallow-breathing"
+
+
+def test_adding_a_sign_adds_a_question_and_a_summary_entry(tmp_path):
+    data = english_data()
+    yawning = copy.deepcopy(data["signs"][4])
+    yawning.update(
+        id="yawning",
+        label="Yawning a lot",
+        question={
+            "me": "In the past month, when you cut down, stopped or were late taking opioids, "
+            "did you yawn a lot?",
+            "other": "In the past month, when they cut down, stopped or were late taking "
+            "opioids, did they yawn a lot?",
+        },
+        summary="Yawning a lot is a common withdrawal sign.",
+    )
+    data["signs"].insert(5, yawning)
+    client = app_with(tmp_path, data).test_client()
+    visited = walk(client, audience="other", answers={"yawning": "often"})
+    assert visited[visited.index("/signs/sweating") + 1] == "/signs/yawning"
+    page = soup(client.get("/signs/yawning"))
+    assert text_of(page.h1).endswith("did they yawn a lot?")
+    summary = text_of(soup(client.get("/summary")).main)
+    assert "Yawning a lot" in summary and "Yawning a lot is a common withdrawal sign." in summary
+
+
+def test_a_new_red_flag_rule_is_a_content_edit(tmp_path):
+    data = english_data()
+    headaches = next(sign for sign in data["signs"] if sign["id"] == "headaches")
+    headaches["interrupt_on"] = ["often"]
+    headaches["interruption"] = "Headaches like this are worth telling a clinician about."
+    client = app_with(tmp_path, data).test_client()
+    visited = walk(client, answers={"headaches": "often"})
+    assert "/signs/headaches/help-now" in visited

@@ -1,0 +1,167 @@
+"""What a person sees when an answer is missing or not one of the options."""
+
+from __future__ import annotations
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from questionnaire.content import Audience
+from questionnaire.flow import Progress
+from tests.conftest import make_app, seed_progress
+from tests.pages import soup, text_of
+from tests.walk import csrf_token, redirected_to, submit, walk
+
+QUESTION_ERRORS = [
+    ("/who", "me", "Select who you are checking for"),
+    ("/safety", "other", "Select yes if any of this is happening to them right now"),
+    ("/signs/shallow-breathing", "other", "Select if their breathing has been slow or shallow"),
+    ("/signs/sweating", "me", "Select if you sweated a lot when you cut down"),
+    ("/signs/headaches", "other", "Select if they have had headaches more often than usual"),
+]
+
+
+@pytest.mark.parametrize(("path", "audience", "message"), QUESTION_ERRORS)
+def test_no_answer_shows_the_question_again_with_an_error_summary(client, path, audience, message):
+    walk(client, audience=audience, stop_at=path)
+    response = submit(client, path)
+    assert response.status_code == 200
+    page = soup(response)
+    assert text_of(page.title).startswith("Error: ")
+    summary = page.select_one(".error-summary")
+    assert summary["role"] == "alert"
+    link = summary.select_one("a")
+    assert text_of(link).startswith(message)
+    assert link["href"] == "#answer-0"
+    assert page.select_one("#answer-0") is not None
+    field_message = page.select_one("#answer-error")
+    assert text_of(field_message) == f"Error: {text_of(link)}"
+    assert "answer-error" in page.select_one("fieldset")["aria-describedby"].split()
+    # The error summary comes before the question.
+    elements = page.main.find_all(True)
+    assert elements.index(summary) < elements.index(page.h1)
+
+
+def test_a_page_without_an_error_has_no_error_title_or_summary(client):
+    page = soup(client.get("/who"))
+    assert not text_of(page.title).startswith("Error")
+    assert page.select_one(".error-summary") is None
+    assert page.select_one("#answer-error") is None
+
+
+@pytest.mark.parametrize("value", ["sometimes ", "OFTEN", "yes", "0", "", "often\x00", "é" * 300])
+def test_an_unknown_answer_shows_the_question_again_with_an_error(client, value):
+    walk(client, stop_at="/signs/sweating")
+    response = submit(client, "/signs/sweating", answer=value)
+    assert response.status_code == 200
+    assert soup(response).select_one(".error-summary") is not None
+    # Nothing was saved: the person is still at this question.
+    assert redirected_to(client.get("/signs/headaches")) == "/signs/sweating"
+
+
+def test_an_unknown_audience_is_refused(client):
+    response = submit(client, "/who", answer="everyone")
+    assert soup(response).select_one(".error-summary") is not None
+    assert redirected_to(client.get("/safety")) == "/who"
+
+
+def test_a_forged_value_after_a_saved_answer_does_not_fall_back_to_the_saved_one(client):
+    walk(client, stop_at="/check-answers")
+    page = client.get("/signs/sweating")
+    response = client.post("/signs/sweating", data={"csrf_token": csrf_token(page)})
+    assert soup(response).select_one(".error-summary") is not None
+
+
+def test_a_missing_form_token_gives_a_friendly_page_and_keeps_the_answers(client):
+    walk(client, answers={"sweating": "often"}, stop_at="/signs/nausea")
+    response = client.post("/signs/nausea", data={"answer": "often"})
+    assert response.status_code == 400
+    page = soup(response)
+    assert text_of(page.h1) == "Your last answer was not saved"
+    assert page.select_one('a[href="/continue"]')
+    assert "Bad Request" not in text_of(page)
+    # The answers so far are kept, and the person can go on from where they were.
+    assert redirected_to(client.get("/continue")) == "/signs/nausea"
+    assert (
+        soup(client.get("/signs/sweating")).select_one('input[value="often"]').has_attr("checked")
+    )
+
+
+def test_a_token_from_another_session_gives_the_friendly_page(client, app):
+    other = app.test_client()
+    stale_token = csrf_token(other.get("/who"))
+    client.get("/who")
+    response = client.post("/who", data={"csrf_token": stale_token, "answer": "me"})
+    assert response.status_code == 400
+    assert text_of(soup(response).h1) == "Your last answer was not saved"
+
+
+def test_a_request_that_is_too_large_gets_a_friendly_page(client):
+    page = client.get("/who")
+    response = client.post("/who", data={"csrf_token": csrf_token(page), "answer": "me" * 20_000})
+    assert response.status_code == 413
+    assert text_of(soup(response).h1) == "Sorry, we could not use that request"
+
+
+def test_a_wrong_method_gets_a_friendly_page(client):
+    response = client.delete("/who")
+    assert response.status_code == 405
+    assert text_of(soup(response).h1) == "Sorry, we could not use that request"
+
+
+def test_a_server_error_shows_a_page_that_says_nothing_about_the_request():
+    app = make_app(TESTING=False)
+
+    @app.get("/broken")
+    def broken() -> str:
+        raise RuntimeError("secret detail")
+
+    response = app.test_client().get("/broken")
+    assert response.status_code == 500
+    text = text_of(soup(response))
+    assert "Sorry, something went wrong" in text
+    assert "secret detail" not in text and "Traceback" not in text
+
+
+PATHS = [
+    "/who",
+    "/safety",
+    "/help-now",
+    "/signs/sweating",
+    "/signs/sweating/help-now",
+    "/signs/shallow-breathing/help-now",
+    "/check-answers",
+    "/start-again",
+    "/summary",
+    "/exit",
+    "/continue",
+    "/",
+]
+PART_WAY = Progress(
+    audience=Audience.OTHER,
+    safety="no",
+    answers={"shallow-breathing": "often", "narrowed-pupils": "no", "speech-problems": "no"},
+    interruptions_seen=frozenset({"shallow-breathing"}),
+)
+# One app for every example: Hypothesis runs many, and the app does not change.
+FUZZ_APP = make_app(TESTING=False)
+
+
+@settings(max_examples=200, deadline=None)
+@given(
+    path=st.sampled_from(PATHS),
+    method=st.sampled_from(["GET", "POST", "PUT", "HEAD"]),
+    fields=st.dictionaries(
+        st.sampled_from(["answer", "csrf_token", "other", "answer[]"]),
+        st.text(max_size=40),
+        max_size=3,
+    ),
+    with_token=st.booleans(),
+)
+def test_nothing_a_person_can_send_produces_a_server_error(path, method, fields, with_token):
+    client = FUZZ_APP.test_client()
+    seed_progress(client, PART_WAY)
+    if with_token:
+        fields = {**fields, "csrf_token": csrf_token(client.get("/signs/pain-sensitivity"))}
+    response = client.open(path, method=method, data=fields)
+    assert response.status_code < 500

@@ -1,0 +1,148 @@
+"""The flow's rules on their own: which steps a person's answers lead through."""
+
+from __future__ import annotations
+
+import pytest
+
+from questionnaire import flow
+from questionnaire.content import Audience, Content, load_all_content
+from questionnaire.flow import (
+    AUDIENCE,
+    CHECK,
+    EMERGENCY,
+    SAFETY,
+    SUMMARY,
+    Progress,
+    interruption_step,
+    sign_step,
+)
+
+CONTENT: Content = load_all_content()["en"]
+SIGN_IDS = [sign.id for sign in CONTENT.signs]
+ALL_NO = {sign_id: "no" for sign_id in SIGN_IDS}
+
+
+def answered(**changes: str) -> Progress:
+    answers = {**ALL_NO, **{k.replace("_", "-"): v for k, v in changes.items()}}
+    return Progress(audience=Audience.ME, safety="no", answers=answers)
+
+
+def test_a_new_person_starts_at_who_the_check_is_for():
+    assert flow.current_step(CONTENT, Progress()) == AUDIENCE
+    assert flow.may_visit(CONTENT, Progress(), AUDIENCE)
+    assert not flow.may_visit(CONTENT, Progress(), SAFETY)
+
+
+def test_the_path_with_nothing_noticed_asks_every_sign_in_content_order():
+    steps = flow.path(CONTENT, answered())
+    assert steps == [AUDIENCE, SAFETY, *map(sign_step, SIGN_IDS), CHECK, SUMMARY]
+
+
+def test_an_emergency_answer_adds_the_emergency_page_after_the_safety_question():
+    progress = Progress(audience=Audience.OTHER, safety="yes")
+    assert flow.path(CONTENT, progress)[:3] == [AUDIENCE, SAFETY, EMERGENCY]
+    assert flow.current_step(CONTENT, progress) == EMERGENCY
+    assert flow.current_step(CONTENT, progress.with_emergency_seen()) == sign_step(SIGN_IDS[0])
+
+
+@pytest.mark.parametrize("value", ["sometimes", "often"])
+def test_a_red_flag_answer_adds_its_interruption_right_after_the_sign(value):
+    progress = answered(narrowed_pupils=value)
+    steps = flow.path(CONTENT, progress)
+    index = steps.index(sign_step("narrowed-pupils"))
+    assert steps[index + 1] == interruption_step("narrowed-pupils")
+    assert flow.current_step(CONTENT, progress) == interruption_step("narrowed-pupils")
+
+
+def test_changing_a_red_flag_answer_shows_its_interruption_again():
+    progress = answered(speech_problems="often").with_interruption_seen("speech-problems")
+    assert flow.current_step(CONTENT, progress) == CHECK
+    progress = progress.with_answer("speech-problems", "no").with_answer(
+        "speech-problems", "sometimes"
+    )
+    assert flow.current_step(CONTENT, progress) == interruption_step("speech-problems")
+
+
+def test_answering_the_same_again_does_not_repeat_the_interruption():
+    progress = answered(speech_problems="often").with_interruption_seen("speech-problems")
+    progress = progress.with_answer("speech-problems", "often")
+    assert flow.current_step(CONTENT, progress) == CHECK
+
+
+def test_changing_the_safety_answer_shows_the_emergency_page_again():
+    progress = Progress(audience=Audience.ME, safety="yes").with_emergency_seen()
+    progress = progress.with_safety("no").with_safety("yes")
+    assert flow.current_step(CONTENT, progress) == EMERGENCY
+
+
+def test_any_change_means_the_answers_are_checked_again_before_the_summary():
+    progress = answered().with_confirmed()
+    assert flow.current_step(CONTENT, progress) == SUMMARY
+    assert flow.current_step(CONTENT, progress.with_answer("nausea", "often")) == CHECK
+    assert flow.current_step(CONTENT, progress.with_audience(Audience.OTHER)) == CHECK
+    assert flow.current_step(CONTENT, progress.with_safety("no")) == CHECK
+
+
+def test_a_person_may_go_back_but_not_ahead():
+    progress = Progress(audience=Audience.ME, safety="no", answers={SIGN_IDS[0]: "no"})
+    assert flow.may_visit(CONTENT, progress, AUDIENCE)
+    assert flow.may_visit(CONTENT, progress, sign_step(SIGN_IDS[0]))
+    assert flow.may_visit(CONTENT, progress, sign_step(SIGN_IDS[1]))
+    assert not flow.may_visit(CONTENT, progress, sign_step(SIGN_IDS[2]))
+    assert not flow.may_visit(CONTENT, progress, CHECK)
+    assert not flow.may_visit(CONTENT, progress, interruption_step(SIGN_IDS[0]))
+    assert not flow.may_visit(CONTENT, progress, EMERGENCY)
+
+
+def test_step_after_walks_forward_until_every_question_is_answered():
+    progress = Progress(audience=Audience.ME, safety="no", answers={SIGN_IDS[0]: "no"})
+    # Went back to the first question and answered again: on to the next one.
+    assert flow.step_after(CONTENT, progress, AUDIENCE) == SAFETY
+    assert flow.step_after(CONTENT, progress, sign_step(SIGN_IDS[0])) == sign_step(SIGN_IDS[1])
+
+
+def test_step_after_returns_to_check_answers_once_everything_is_answered():
+    progress = answered()
+    assert flow.step_after(CONTENT, progress, sign_step(SIGN_IDS[0])) == CHECK
+    assert flow.step_after(CONTENT, progress, AUDIENCE) == CHECK
+
+
+def test_step_before_gives_the_back_link():
+    progress = answered(shallow_breathing="often").with_interruption_seen("shallow-breathing")
+    assert flow.step_before(CONTENT, progress, AUDIENCE) is None
+    assert flow.step_before(CONTENT, progress, sign_step(SIGN_IDS[1])) == interruption_step(
+        SIGN_IDS[0]
+    )
+    assert flow.step_before(CONTENT, progress, CHECK) == sign_step(SIGN_IDS[-1])
+    assert flow.step_before(CONTENT, progress, EMERGENCY) is None  # not on this path
+
+
+def test_progress_survives_the_cookie_round_trip():
+    progress = answered(sweating="often", shallow_breathing="sometimes").with_interruption_seen(
+        "shallow-breathing"
+    )
+    assert Progress.from_dict(progress.to_dict(), CONTENT) == progress
+
+
+@pytest.mark.parametrize(
+    "data",
+    [
+        None,
+        "text",
+        [],
+        {"audience": "everyone", "safety": 3, "answers": "x"},
+        {"answers": {"not-a-sign": "often", "sweating": "always"}},
+        {"interruptions_seen": "shallow-breathing", "confirmed": "yes"},
+    ],
+)
+def test_progress_from_unexpected_data_keeps_only_what_content_knows(data):
+    progress = Progress.from_dict(data, CONTENT)
+    assert progress.audience is None
+    assert progress.safety is None
+    assert dict(progress.answers) == {}
+    assert progress.interruptions_seen == frozenset()
+    assert progress.confirmed is False
+
+
+def test_question_steps_count_who_safety_and_every_sign():
+    assert len(flow.question_steps(CONTENT)) == 2 + len(CONTENT.signs)

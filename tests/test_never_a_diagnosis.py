@@ -1,0 +1,82 @@
+"""No summary, for any answers, scores, counts, labels or says what a person has or is."""
+
+from __future__ import annotations
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from questionnaire.content import Audience, Content, load_all_content
+from questionnaire.flow import Progress
+from tests.conftest import make_app, seed_progress
+from tests.pages import SUMMARY_FORBIDDEN, assert_no_phrase, soup, text_of
+
+CONTENT: Content = load_all_content()["en"]
+SIGN_IDS = [sign.id for sign in CONTENT.signs]
+VALUES = [option.value for option in CONTENT.answer_options]
+SAFETY_VALUES = [option.value for option in CONTENT.safety.options]
+# One app for all examples: Hypothesis runs many, and the app does not change.
+APP = make_app()
+
+
+def summary_text(audience: Audience, safety: str, answers: dict[str, str]) -> str:
+    """Render the summary for these answers, as the person would see it."""
+    progress = Progress(
+        audience=audience,
+        safety=safety,
+        answers=answers,
+        emergency_seen=True,
+        interruptions_seen=frozenset(answers),
+        confirmed=True,
+    )
+    client = APP.test_client()
+    seed_progress(client, progress)
+    response = client.get("/summary")
+    assert response.status_code == 200
+    return text_of(soup(response).body)
+
+
+def check(audience: Audience, safety: str, answers: dict[str, str]) -> None:
+    text = summary_text(audience, safety, answers)
+    assert_no_phrase(text, SUMMARY_FORBIDDEN, f"summary for {audience} {safety} {answers}")
+    assert "not a diagnosis" in text
+
+
+@pytest.mark.parametrize("audience", list(Audience))
+@pytest.mark.parametrize("sign_id", SIGN_IDS)
+@pytest.mark.parametrize("value", VALUES)
+def test_each_sign_at_each_answer_for_each_audience(audience, sign_id, value):
+    answers = {other: "no" for other in SIGN_IDS} | {sign_id: value}
+    check(audience, "no", answers)
+
+
+@pytest.mark.parametrize("audience", list(Audience))
+@pytest.mark.parametrize("value", VALUES)
+def test_every_sign_at_the_same_answer(audience, value):
+    check(audience, "yes", dict.fromkeys(SIGN_IDS, value))
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    audience=st.sampled_from(list(Audience)),
+    safety=st.sampled_from(SAFETY_VALUES),
+    answers=st.fixed_dictionaries({sign_id: st.sampled_from(VALUES) for sign_id in SIGN_IDS}),
+)
+def test_any_combination_of_answers(audience, safety, answers):
+    check(audience, safety, answers)
+
+
+def test_the_forbidden_list_catches_diagnostic_wording():
+    """The check above is only as good as its list: prove it can fail."""
+    for wording in [
+        "You have opioid use disorder.",
+        "They are addicted.",
+        "Your risk level: high risk.",
+        "You scored 7 points.",
+        "3 of 9 signs",
+        "This suggests a likely disorder.",
+        "They have withdrawal.",
+        "40% of people",
+    ]:
+        with pytest.raises(AssertionError):
+            assert_no_phrase(wording, SUMMARY_FORBIDDEN, "example")

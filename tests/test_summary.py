@@ -1,0 +1,55 @@
+"""The summary's rules on their own: grouping by kind, never scoring."""
+
+from __future__ import annotations
+
+from questionnaire.content import Audience, Content, load_all_content
+from questionnaire.flow import Progress
+from questionnaire.summary import summarise
+
+CONTENT: Content = load_all_content()["en"]
+ALL_NO = {sign.id: "no" for sign in CONTENT.signs}
+
+
+def summary_of(safety: str = "no", **answers: str):
+    answers = {k.replace("_", "-"): v for k, v in answers.items()}
+    progress = Progress(audience=Audience.OTHER, safety=safety, answers={**ALL_NO, **answers})
+    return summarise(CONTENT, progress)
+
+
+def test_nothing_noticed_means_no_groups_and_no_urgent_guidance():
+    summary = summary_of()
+    assert summary.nothing_reported
+    assert summary.groups == ()
+    assert not summary.urgent_first
+
+
+def test_noticed_signs_are_grouped_by_kind_in_content_order():
+    summary = summary_of(headaches="often", sweating="sometimes", narrowed_pupils="often")
+    assert [group.kind.id for group in summary.groups] == [
+        "too-much-opioid",
+        "withdrawal",
+        "many-causes",
+    ]
+    assert [noted.sign.id for noted in summary.groups[1].signs] == ["sweating"]
+    assert summary.groups[1].signs[0].answer.label.me == "Sometimes"
+
+
+def test_a_too_much_opioid_sign_puts_the_urgent_guidance_first():
+    assert summary_of(speech_problems="sometimes").urgent_first
+    assert not summary_of(sweating="often", craving="often").urgent_first
+
+
+def test_an_emergency_answer_puts_the_urgent_guidance_first_even_with_nothing_noticed():
+    summary = summary_of(safety="yes")
+    assert summary.urgent_first and summary.nothing_reported
+
+
+def test_not_sure_answers_are_listed_apart_and_do_not_count_as_noticed():
+    summary = summary_of(nausea="not-sure", shallow_breathing="not-sure")
+    assert summary.nothing_reported
+    assert not summary.urgent_first
+    assert [noted.sign.id for noted in summary.unsure] == ["shallow-breathing", "nausea"]
+
+
+def test_the_summary_follows_who_the_check_is_for():
+    assert summary_of().audience is Audience.OTHER
