@@ -92,8 +92,16 @@ class Prompt(_Model):
     id: Slug
     question: Wording
     hint: Wording | None = None
+    # A short list shown with the hint, such as the signs the question is about.
+    hint_items: tuple[Wording, ...] = ()
     details: tuple[Wording, ...] = ()
     error: Wording
+
+    @model_validator(mode="after")
+    def _hint_items_go_with_a_hint(self) -> Prompt:
+        if self.hint_items and self.hint is None:
+            raise ValueError("hint_items need a hint to go with them")
+        return self
 
 
 class Question(Prompt):

@@ -100,6 +100,10 @@ def unsafe_link(data):
     data["resources"][1]["links"][0]["href"] = "javascript:alert(1)"
 
 
+def hint_items_without_a_hint(data):
+    del data["safety"]["hint"]
+
+
 def emergency_on_unknown_answer(data):
     data["safety"]["emergency_on"] = ["maybe"]
 
@@ -120,6 +124,7 @@ def emergency_on_unknown_answer(data):
         (empty_question, "entry signs[5] (id 'nausea'), field 'question.me'"),
         (unsafe_link, "entry resources[1] (id 'crisis').links[0], field 'href'"),
         (emergency_on_unknown_answer, "field 'emergency_on'"),
+        (hint_items_without_a_hint, "field 'safety': hint_items need a hint"),
     ],
 )
 def test_a_bad_content_file_names_the_file_the_entry_and_the_field(breakage, expected):

@@ -113,6 +113,24 @@ def test_each_sign_question_has_a_hint_an_explanation_and_the_four_answers(clien
         assert labels == ["No", "Sometimes", "Often", "Not sure"]
 
 
+@pytest.mark.parametrize(
+    ("audience", "expected"),
+    [
+        ("me", "your breathing is very slow or shallow"),
+        ("other", "they are very hard to wake, or cannot be woken"),
+    ],
+)
+def test_the_safety_question_lists_the_emergency_signs_for_who_it_is_about(
+    client, audience, expected
+):
+    walk(client, audience=audience, stop_at="/safety")
+    page = soup(client.get("/safety"))
+    assert text_of(page.h1) == "Just to be safe: is any of this happening right now?"
+    items = [text_of(item) for item in page.select("#answer-hint li")]
+    assert len(items) == 4 and expected in items
+    assert "answer-hint" in page.select_one("fieldset")["aria-describedby"]
+
+
 def test_the_safety_question_comes_first_and_yes_goes_to_emergency_guidance(client):
     submit(client, "/who", answer="other")
     response = submit(client, "/safety", answer="yes")
