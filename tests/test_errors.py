@@ -42,6 +42,20 @@ def test_no_answer_shows_the_question_again_with_an_error_summary(client, path, 
     assert elements.index(summary) < elements.index(page.h1)
 
 
+@pytest.mark.parametrize("audience", list(Audience))
+def test_every_question_has_its_own_error_message_for_who_it_is_about(client, app, audience):
+    content = app.extensions["selfcheck_content"]["en"]
+    walk(client, audience=audience.value, stop_at="/check-answers")
+    prompts = [("/who", content.audience), ("/safety", content.safety)] + [
+        (f"/signs/{sign.id}", sign) for sign in content.signs
+    ]
+    for path, prompt in prompts:
+        page = client.get(path)
+        response = client.post(path, data={"csrf_token": csrf_token(page)})
+        message = text_of(soup(response).select_one(".error-summary a"))
+        assert message == prompt.error.for_(audience), path
+
+
 def test_a_page_without_an_error_has_no_error_title_or_summary(client):
     page = soup(client.get("/who"))
     assert not text_of(page.title).startswith("Error")
@@ -85,6 +99,16 @@ def test_a_missing_form_token_gives_a_friendly_page_and_keeps_the_answers(client
     assert (
         soup(client.get("/signs/sweating")).select_one('input[value="often"]').has_attr("checked")
     )
+
+
+def test_a_token_from_a_browser_session_that_ended_gives_the_friendly_page(client):
+    walk(client, stop_at="/signs/nausea")
+    token = csrf_token(client.get("/signs/nausea"))
+    client.delete_cookie("session")  # the browser was closed and opened again
+    response = client.post("/signs/nausea", data={"csrf_token": token, "answer": "no"})
+    assert response.status_code == 400
+    assert text_of(soup(response).h1) == "Your last answer was not saved"
+    assert redirected_to(client.get("/continue")) == "/who"
 
 
 def test_a_token_from_another_session_gives_the_friendly_page(client, app):
