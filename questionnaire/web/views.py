@@ -119,6 +119,16 @@ def ask(
     return visit.render("question.html", form=form, prompt=prompt)
 
 
+def acknowledge(
+    visit: Visit, template: str, record: Callable[[], Progress], **context: object
+) -> Response | str:
+    """A page to read, whose Continue button records that it was seen and moves on."""
+    form = ContinueForm()
+    if form.validate_on_submit():
+        return visit.go_on(record())
+    return visit.render(template, form=form, **context)
+
+
 @bp.get("/")
 def start() -> str:
     content = current_content()
@@ -163,10 +173,7 @@ def emergency() -> Response | str:
     visit = enter(flow.EMERGENCY)
     if isinstance(visit, Response):
         return visit
-    form = ContinueForm()
-    if form.validate_on_submit():
-        return visit.go_on(visit.progress.with_emergency_seen())
-    return visit.render("emergency.html", form=form)
+    return acknowledge(visit, "emergency.html", visit.progress.with_emergency_seen)
 
 
 @bp.route("/signs/<sign_id>", methods=["GET", "POST"])
@@ -190,10 +197,12 @@ def interruption(sign_id: str) -> Response | str:
     visit = enter(flow.interruption_step(sign_id))
     if isinstance(visit, Response):
         return visit
-    form = ContinueForm()
-    if form.validate_on_submit():
-        return visit.go_on(visit.progress.with_interruption_seen(sign_id))
-    return visit.render("interruption.html", form=form, sign=sign)
+    return acknowledge(
+        visit,
+        "interruption.html",
+        lambda: visit.progress.with_interruption_seen(sign_id),
+        sign=sign,
+    )
 
 
 @bp.route("/check-answers", methods=["GET", "POST"])
@@ -201,9 +210,6 @@ def check_answers() -> Response | str:
     visit = enter(flow.CHECK)
     if isinstance(visit, Response):
         return visit
-    form = ContinueForm()
-    if form.validate_on_submit():
-        return visit.go_on(visit.progress.with_confirmed())
     content, progress = visit.content, visit.progress
     rows = [
         (
@@ -224,7 +230,7 @@ def check_answers() -> Response | str:
         )
         for sign in content.signs
     ]
-    return visit.render("check_answers.html", form=form, rows=rows)
+    return acknowledge(visit, "check_answers.html", progress.with_confirmed, rows=rows)
 
 
 @bp.get("/summary")
