@@ -7,7 +7,12 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: run test lint typecheck pytest check-content clean
+.PHONY: run test lint typecheck pytest check-content system-tools clean
+
+# The browser tests need Debian's Chromium, and the HTML checker needs Java.
+# As root with apt-get they are installed when missing; elsewhere the tests
+# that need them are skipped with a message (and fail when CI=true).
+CHROMIUM := /usr/bin/chromium
 
 $(STAMP): pyproject.toml constraints.txt
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -17,7 +22,20 @@ $(STAMP): pyproject.toml constraints.txt
 run: $(STAMP)
 	SELFCHECK_DEVELOPMENT=true $(BIN)/flask --app app run --debug --host 127.0.0.1 --port 5000
 
-test: lint typecheck pytest
+test: system-tools lint typecheck pytest
+
+system-tools:
+	@missing=""; \
+	test -x $(CHROMIUM) || missing="$$missing chromium"; \
+	command -v java >/dev/null 2>&1 || missing="$$missing default-jre-headless"; \
+	if [ -z "$$missing" ]; then exit 0; fi; \
+	if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then \
+		echo "Installing$$missing for the browser tests (apt-get, about a minute)"; \
+		apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $$missing >/dev/null; \
+	else \
+		echo "!!! Missing$$missing and cannot install it here (needs root and apt-get)."; \
+		echo "!!! The browser tests will be SKIPPED; with CI=true they FAIL instead."; \
+	fi
 
 lint: $(STAMP)
 	$(BIN)/ruff check .

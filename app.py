@@ -37,6 +37,8 @@ DEFAULTS: dict[str, Any] = {
     # The CSRF token lives as long as the session; idle answers are cleared separately.
     "WTF_CSRF_TIME_LIMIT": None,
     "MAX_CONTENT_LENGTH": 16 * 1024,
+    # The stylesheet and script may be cached for an hour; pages never are.
+    "SEND_FILE_MAX_AGE_DEFAULT": 60 * 60,
 }
 
 CONTENT_SECURITY_POLICY = (

@@ -1,0 +1,83 @@
+"""Journeys walked with the keyboard only, with JavaScript on and off."""
+
+from __future__ import annotations
+
+import re
+
+from playwright.sync_api import Page, expect
+
+from tests.browser.keyboard import answer, choose, press_button, tab_to
+
+NINE_SIGNS = ["No", "No", "No", "Sometimes", "Often", "No", "Not sure", "Sometimes", "No"]
+
+
+def start(page: Page) -> None:
+    page.goto("/")
+    press_button(page, "Start now")
+    expect(page).to_have_url(re.compile(r"/who$"))
+
+
+def test_someone_else_all_nine_signs_change_one_answer_and_see_the_summary(any_page: Page):
+    page = any_page
+    start(page)
+    answer(page, "Someone else")
+    answer(page, "No")
+    for label in NINE_SIGNS:
+        answer(page, label)
+    expect(page).to_have_url(re.compile(r"/check-answers$"))
+    # Change the answer for sweating, with the keyboard, and come back here.
+    tab_to(page, 'a[href="/signs/sweating"]')
+    with page.expect_navigation():
+        page.keyboard.press("Enter")
+    expect(page.locator('input[value="often"]')).to_be_checked()
+    answer(page, "Sometimes")
+    expect(page).to_have_url(re.compile(r"/check-answers$"))
+    sweating = page.locator(".summary-list__row", has_text="Sweating")
+    expect(sweating.locator(".summary-list__value")).to_have_text("Sometimes")
+    press_button(page, "See your summary")
+    expect(page).to_have_url(re.compile(r"/summary$"))
+    expect(page.locator("h1")).to_have_text("Your summary")
+    expect(page.locator("main")).to_contain_text("Signs you noticed in them")
+    expect(page.locator("main")).to_contain_text("Strong craving for opioids")
+
+
+def test_the_emergency_path(any_page: Page):
+    page = any_page
+    start(page)
+    answer(page, "Myself")
+    answer(page, "Yes")
+    expect(page).to_have_url(re.compile(r"/help-now$"))
+    expect(page.locator("h1")).to_have_text("Call 911 now")
+    expect(page.locator('main a[href="tel:911"]')).to_be_visible()
+    press_button(page, "Continue with the check")
+    expect(page).to_have_url(re.compile(r"/signs/shallow-breathing$"))
+
+
+def test_the_interruption_path(any_page: Page):
+    page = any_page
+    start(page)
+    answer(page, "Someone else")
+    answer(page, "No")
+    answer(page, "No")
+    answer(page, "Often")
+    expect(page).to_have_url(re.compile(r"/signs/narrowed-pupils/help-now$"))
+    expect(page.locator("h1")).to_have_text("This can be a sign of too much opioid")
+    press_button(page, "Continue with the check")
+    expect(page).to_have_url(re.compile(r"/signs/speech-problems$"))
+
+
+def test_the_error_path(any_page: Page):
+    page = any_page
+    start(page)
+    press_button(page, "Continue")
+    expect(page).to_have_title(re.compile(r"^Error: Who are you checking for\?"))
+    summary = page.locator(".error-summary")
+    expect(summary).to_be_focused()
+    # The link in the error summary takes the person to the answers.
+    tab_to(page, ".error-summary a")
+    page.keyboard.press("Enter")
+    expect(page.locator("#answer-0")).to_be_focused()
+    choose(page, "Myself")
+    press_button(page, "Continue")
+    # No "#answer-0" carried over: the next page opens at its top, on the question.
+    expect(page).to_have_url(re.compile(r"/safety$"))
