@@ -10,6 +10,7 @@ from __future__ import annotations
 import os
 import shutil
 import threading
+import time
 from collections.abc import Iterator
 from pathlib import Path
 from urllib.parse import urlsplit
@@ -19,6 +20,8 @@ from flask import Flask
 from playwright.sync_api import Browser, BrowserContext, Page, Playwright, Route, sync_playwright
 from werkzeug.serving import make_server
 
+from questionnaire.content import Audience
+from questionnaire.flow import Progress
 from tests.conftest import make_app
 
 CHROMIUM = Path(os.environ.get("CHROMIUM", "/usr/bin/chromium"))
@@ -44,7 +47,14 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
 
 @pytest.fixture(scope="session")
 def live_app() -> Flask:
-    return make_app(TESTING=False)
+    # The exit leaves for a neutral page served here: the browser reaches no other host.
+    app = make_app(TESTING=False, EXIT_URL="/neutral-page")
+
+    @app.get("/neutral-page")
+    def neutral_page() -> str:
+        return NEUTRAL_PAGE
+
+    return app
 
 
 @pytest.fixture(scope="session")
@@ -78,15 +88,13 @@ def browser(playwright: Playwright) -> Iterator[Browser]:
     browser.close()
 
 
-def keep_traffic_local(context: BrowserContext, live_server: str, exit_url: str) -> None:
-    """Serve the exit page's neutral site locally and refuse every other address."""
+def keep_traffic_local(context: BrowserContext, live_server: str) -> None:
+    """Let the browser reach the live server only; every other address is refused."""
     local = urlsplit(live_server).netloc
 
     def handle(route: Route) -> None:
         url = route.request.url
-        if url.startswith(exit_url):
-            route.fulfill(status=200, content_type="text/html", body=NEUTRAL_PAGE)
-        elif urlsplit(url).netloc == local or url.startswith("data:"):
+        if urlsplit(url).netloc == local or url.startswith("data:"):
             route.continue_()
         else:
             route.abort()
@@ -108,7 +116,7 @@ def new_context(
         viewport={"width": width, "height": 800},
     )
     context.set_default_timeout(10_000)
-    keep_traffic_local(context, live_server, live_app.config["EXIT_URL"])
+    keep_traffic_local(context, live_server)
     return context
 
 
@@ -132,3 +140,57 @@ def screenshots() -> Path:
     shutil.rmtree(SCREENSHOTS, ignore_errors=True)
     SCREENSHOTS.mkdir()
     return SCREENSHOTS
+
+
+def seed(context: BrowserContext, live_app: Flask, live_server: str, progress: Progress) -> None:
+    """Give the browser a session cookie as if the person had answered this far."""
+    serializer = live_app.session_interface.get_signing_serializer(live_app)
+    assert serializer is not None
+    value = serializer.dumps({"progress": progress.to_dict(), "last_seen": int(time.time())})
+    context.add_cookies([{"name": "session", "value": value, "url": live_server}])
+
+
+# A person who has seen every page: any page of the check can be opened directly.
+EVERYTHING_SEEN = Progress(
+    audience=Audience.OTHER,
+    safety="yes",
+    answers={
+        "shallow-breathing": "often",
+        "narrowed-pupils": "no",
+        "speech-problems": "no",
+        "pain-sensitivity": "sometimes",
+        "sweating": "often",
+        "nausea": "no",
+        "irritability": "not-sure",
+        "craving": "sometimes",
+        "headaches": "often",
+    },
+    emergency_seen=True,
+    interruptions_seen=frozenset({"shallow-breathing"}),
+    confirmed=True,
+)
+NOTHING_NOTICED = Progress(
+    audience=Audience.ME,
+    safety="no",
+    answers=dict.fromkeys(EVERYTHING_SEEN.answers, "no"),
+    confirmed=True,
+)
+PAGES = {
+    "start": "/",
+    "who": "/who",
+    "safety": "/safety",
+    "emergency": "/help-now",
+    **{f"sign-{sign_id}": f"/signs/{sign_id}" for sign_id in EVERYTHING_SEEN.answers},
+    "interruption": "/signs/shallow-breathing/help-now",
+    "check-answers": "/check-answers",
+    "summary": "/summary",
+    "not-found": "/signs/not-a-sign",
+}
+
+
+@pytest.fixture(params=[True, False], ids=["with-signs", "nothing-noticed"])
+def seeded_page(request, browser, live_server, live_app) -> Iterator[Page]:
+    context = new_context(browser, live_server, live_app)
+    seed(context, live_app, live_server, EVERYTHING_SEEN if request.param else NOTHING_NOTICED)
+    yield context.new_page()
+    context.close()

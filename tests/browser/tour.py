@@ -46,6 +46,8 @@ class State:
 def record(page: Page, name: str, screenshots: Path, states: dict[str, State]) -> None:
     results = Axe().run(page, options={"runOnly": {"type": "tag", "values": AXE_TAGS}})
     page.screenshot(path=str(screenshots / f"{name}.png"), full_page=True)
+    # What a phone shows first, for pages much taller than a screen.
+    page.screenshot(path=str(screenshots / f"{name}-first-screen.png"))
     response = results.response
     states[name] = State(
         name, page.url, page.content(), response["violations"], len(response["passes"])
@@ -54,7 +56,10 @@ def record(page: Page, name: str, screenshots: Path, states: dict[str, State]) -
 
 def submit(page: Page, label: str | None = None, button: str = "Continue") -> None:
     if label is not None:
-        page.get_by_label(label, exact=True).check()
+        # Found by the text next to it, not by its label, so that a page whose
+        # labels are broken can still be toured and axe can report it.
+        item = page.locator(".radios__item", has=page.get_by_text(label, exact=True))
+        item.locator("input").check()
     with page.expect_navigation():
         page.get_by_role("button", name=button, exact=True).click()
 

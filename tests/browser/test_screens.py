@@ -1,0 +1,187 @@
+"""Small and large screens, touch targets, text at 200%, focus, structure and print."""
+
+from __future__ import annotations
+
+import io
+import re
+
+import pytest
+from playwright.sync_api import Page, expect
+from pypdf import PdfReader
+
+from tests.browser.conftest import EVERYTHING_SEEN, PAGES, new_context, seed
+
+PAGE_NAMES = list(PAGES)
+
+
+@pytest.fixture
+def everything_seen(browser, live_server, live_app):
+    """A context whose person has answered everything, at a width set per test."""
+    contexts = []
+
+    def open_page(width: int = 360, javascript: bool = True) -> Page:
+        context = new_context(browser, live_server, live_app, width=width, javascript=javascript)
+        seed(context, live_app, live_server, EVERYTHING_SEEN)
+        contexts.append(context)
+        return context.new_page()
+
+    yield open_page
+    for context in contexts:
+        context.close()
+
+
+def sideways_overflow(page: Page) -> int:
+    return page.evaluate("document.documentElement.scrollWidth - window.innerWidth")
+
+
+def clipped_elements(page: Page) -> list[str]:
+    """Elements whose content is wider than their box and cut off."""
+    return page.evaluate(
+        """() => [...document.querySelectorAll('body *')].filter(el => {
+            const style = getComputedStyle(el);
+            if (style.display === 'none' || el.closest('.visually-hidden')) return false;
+            const clips = ['hidden', 'clip'].includes(style.overflowX);
+            return clips && el.scrollWidth > el.clientWidth + 1;
+        }).map(el => el.outerHTML.slice(0, 120))"""
+    )
+
+
+@pytest.mark.parametrize("width", [320, 1280])
+def test_no_page_scrolls_sideways(everything_seen, width):
+    page = everything_seen(width)
+    for name, path in PAGES.items():
+        page.goto(path)
+        assert sideways_overflow(page) <= 0, f"{name} scrolls sideways at {width}px"
+
+
+def test_touch_targets_are_at_least_24_by_24_pixels(everything_seen):
+    page = everything_seen(320)
+    for name, path in PAGES.items():
+        page.goto(path)
+        small = page.evaluate(
+            """() => [...document.querySelectorAll('a, button, input, summary, label')]
+                .filter(el => el.getClientRects().length > 0)
+                // Links inside a sentence are exempt (WCAG 2.5.8, inline targets).
+                .filter(el => !(el.tagName === 'A' && el.closest('p')))
+                .map(el => [el.outerHTML.slice(0, 80), el.getBoundingClientRect()])
+                .filter(([, box]) => box.width < 24 || box.height < 24)
+                .map(([html, box]) => `${html} is ${box.width}x${box.height}`)"""
+        )
+        assert not small, f"{name}: {small}"
+
+
+@pytest.mark.parametrize("width", [320, 1280])
+def test_text_at_200_percent_loses_nothing(everything_seen, width):
+    page = everything_seen(width)
+    for name, path in PAGES.items():
+        page.goto(path)
+        before = page.evaluate("document.body.innerText")
+        page.evaluate("document.documentElement.style.fontSize = '200%'")
+        assert sideways_overflow(page) <= 0, f"{name} scrolls sideways with 200% text"
+        assert not clipped_elements(page), f"{name}: {clipped_elements(page)}"
+        assert page.evaluate("document.body.innerText") == before
+
+
+def test_every_interactive_element_shows_where_the_focus_is(everything_seen):
+    page = everything_seen(1280)
+    style = """el => { const s = getComputedStyle(el);
+        return [s.outlineStyle, s.outlineWidth, s.outlineColor, s.boxShadow,
+                s.backgroundColor, s.color, s.textDecorationLine].join(' ') }"""
+    for name, path in PAGES.items():
+        page.goto(path)
+        page.locator("body").focus()
+        reached = 0
+        for _ in range(60):
+            page.keyboard.press("Tab")
+            element = page.evaluate_handle("document.activeElement")
+            if page.evaluate("el => el === document.body", element):
+                break
+            focused_style = page.evaluate(style, element)
+            page.evaluate("el => el.blur()", element)
+            resting_style = page.evaluate(style, element)
+            page.evaluate("el => el.focus({focusVisible: true})", element)
+            description = page.evaluate("el => el.outerHTML.slice(0, 100)", element)
+            assert focused_style != resting_style, f"{name}: no visible focus on {description}"
+            reached += 1
+        assert reached >= 3, f"{name}: only {reached} elements could be reached with Tab"
+
+
+@pytest.mark.parametrize("name", PAGE_NAMES)
+def test_structure_lang_skip_link_and_headings_in_order(everything_seen, name):
+    page = everything_seen(360)
+    page.goto(PAGES[name])
+    assert page.evaluate("document.documentElement.lang") == "en"
+    levels = page.eval_on_selector_all("h1, h2, h3, h4, h5, h6", "hs => hs.map(h => +h.tagName[1])")
+    assert levels[0] == 1 and levels.count(1) == 1, levels
+    assert all(b - a <= 1 for a, b in zip(levels, levels[1:], strict=False)), levels
+    page.keyboard.press("Tab")
+    skip = page.locator(".skip-link")
+    expect(skip).to_be_focused()
+    box = skip.bounding_box()
+    assert box is not None and box["x"] >= 0 and box["y"] >= 0, "skip link not on screen"
+    page.keyboard.press("Enter")
+    expect(page.locator("main")).to_be_focused()
+
+
+def test_the_printed_summary_has_the_signs_and_help_but_no_controls(everything_seen):
+    page = everything_seen(1280)
+    page.goto("/summary")
+    text = " ".join(
+        page_text.extract_text() for page_text in PdfReader(io.BytesIO(page.pdf())).pages
+    )
+    text = re.sub(r"\s+", " ", text)
+    for expected in [
+        "Your summary",
+        "Slow or shallow breathing",
+        "Sweating",
+        "Strong craving for opioids",
+        "Sweating a lot when opioids are cut down or stopped is a common withdrawal sign.",
+        "Talk to a clinician",
+        "988 Suicide & Crisis Lifeline",
+        "SAMHSA National Helpline",
+        "1-800-662-4357",
+        "FindTreatment.gov",
+        "This is not a diagnosis",
+    ]:
+        assert expected in text, f"{expected!r} missing from the printed summary"
+    for absent in ["Exit this page", "Skip to main content", "Back", "Start again", "Print this"]:
+        assert absent not in text, f"{absent!r} is printed"
+
+
+def test_shift_three_times_exits_and_back_does_not_bring_the_answers_back(
+    everything_seen, live_app
+):
+    page = everything_seen(360)
+    page.goto("/")
+    page.goto("/signs/sweating")
+    expect(page.locator('input[value="often"]')).to_be_checked()
+    with page.expect_navigation():
+        for _ in range(3):
+            page.keyboard.press("Shift")
+    assert page.url.endswith(live_app.config["EXIT_URL"])
+    page.go_back()
+    # The history entry of the question page was replaced: Back goes to the page before.
+    assert page.url.endswith("/")
+    page.goto("/signs/sweating")
+    assert page.url.endswith("/who"), "the answers were not cleared"
+    expect(page.locator("input:checked")).to_have_count(0)
+
+
+def test_shift_pressed_with_other_keys_between_does_not_exit(everything_seen):
+    page = everything_seen(360)
+    page.goto("/signs/sweating")
+    for key in ["Shift", "Shift", "a", "Shift"]:
+        page.keyboard.press(key)
+    page.wait_for_timeout(300)
+    assert page.url.endswith("/signs/sweating")
+
+
+@pytest.mark.parametrize("javascript", [True, False], ids=["javascript", "no-javascript"])
+def test_the_exit_link_clears_the_answers(everything_seen, live_app, javascript):
+    page = everything_seen(360, javascript=javascript)
+    page.goto("/signs/sweating")
+    with page.expect_navigation():
+        page.get_by_role("link", name="Exit this page").click()
+    assert page.url.endswith(live_app.config["EXIT_URL"])
+    page.goto("/summary")
+    assert page.url.endswith("/who")
