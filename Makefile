@@ -7,7 +7,12 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: run test lint typecheck pytest check-content system-tools clean
+.PHONY: run test lint typecheck pytest check-content system-tools translations clean
+
+# Interface translations: the .po files are kept in git, the compiled .mo
+# files are made from them (and ignored by git).
+CATALOGUES := questionnaire/translations
+MO_FILES := $(patsubst %.po,%.mo,$(wildcard $(CATALOGUES)/*/LC_MESSAGES/messages.po))
 
 # The browser tests need Debian's Chromium, and the HTML checker needs Java.
 # As root with apt-get they are installed when missing; elsewhere the tests
@@ -19,7 +24,17 @@ $(STAMP): pyproject.toml constraints.txt
 	$(BIN)/python -m pip install --quiet --disable-pip-version-check -c constraints.txt -e ".[dev]"
 	touch $(STAMP)
 
-run: $(STAMP)
+$(CATALOGUES)/%/LC_MESSAGES/messages.mo: $(CATALOGUES)/%/LC_MESSAGES/messages.po $(STAMP)
+	$(BIN)/pybabel compile --statistics -l $* -i $< -o $@
+
+# Extract the interface strings, merge them into every catalogue, compile.
+translations: $(STAMP)
+	$(BIN)/pybabel extract -F babel.cfg -o $(CATALOGUES)/messages.pot --no-location \
+		--sort-output --project="Opioid signs self-check" --omit-header .
+	$(BIN)/pybabel update -i $(CATALOGUES)/messages.pot -d $(CATALOGUES) --no-fuzzy-matching
+	$(BIN)/pybabel compile --statistics -d $(CATALOGUES)
+
+run: $(STAMP) $(MO_FILES)
 	SELFCHECK_DEVELOPMENT=true $(BIN)/flask --app app run --debug --host 127.0.0.1 --port 5000
 
 test: system-tools lint typecheck pytest
@@ -44,10 +59,10 @@ lint: $(STAMP)
 typecheck: $(STAMP)
 	$(BIN)/mypy questionnaire
 
-pytest: $(STAMP)
+pytest: $(STAMP) $(MO_FILES)
 	$(BIN)/pytest
 
-check-content: $(STAMP)
+check-content: $(STAMP) $(MO_FILES)
 	$(BIN)/flask --app app check-content
 
 clean:

@@ -18,7 +18,7 @@ from werkzeug.exceptions import HTTPException
 from werkzeug.wrappers import Response
 
 from questionnaire.content import CONTENT_DIR, Audience, load_all_content
-from questionnaire.web.views import bp, current_content
+from questionnaire.web.views import bp, current_content, select_language
 
 DEFAULTS: dict[str, Any] = {
     "DEVELOPMENT": False,
@@ -40,6 +40,10 @@ DEFAULTS: dict[str, Any] = {
     # The stylesheet and script may be cached for an hour; pages never are.
     "SEND_FILE_MAX_AGE_DEFAULT": 60 * 60,
 }
+
+TRANSLATIONS_DIR = Path(__file__).parent / "questionnaire" / "translations"
+# The language the interface strings are written in: it needs no catalogue.
+SOURCE_LANGUAGE = "en"
 
 CONTENT_SECURITY_POLICY = (
     "default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self'; "
@@ -66,7 +70,9 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
     app.extensions["selfcheck_content"] = load_all_content(Path(app.config["CONTENT_DIR"]))
 
     CSRFProtect(app)
-    Babel(app, locale_selector=lambda: app.config["DEFAULT_LANGUAGE"])
+    app.config["BABEL_TRANSLATION_DIRECTORIES"] = str(TRANSLATIONS_DIR)
+    _require_compiled_catalogues(app)
+    Babel(app, locale_selector=select_language)
     app.register_blueprint(bp)
     app.jinja_env.trim_blocks = True
     app.jinja_env.lstrip_blocks = True
@@ -90,6 +96,27 @@ def _require_secret_key(app: Flask) -> None:
         )
     # A new key each start: sessions from a previous run simply start over.
     app.config["SECRET_KEY"] = secrets.token_hex(32)
+
+
+def _require_compiled_catalogues(app: Flask) -> None:
+    """Without its compiled catalogue, a language would silently show English buttons."""
+    languages = app.extensions["selfcheck_content"]
+    missing = [
+        language
+        for language in languages
+        if language != SOURCE_LANGUAGE
+        and not (TRANSLATIONS_DIR / language / "LC_MESSAGES" / "messages.mo").exists()
+    ]
+    if missing:
+        raise ConfigurationError(
+            f"No compiled interface translations for {', '.join(missing)}: run `make translations`"
+            " (make run and make test do it for you)."
+        )
+    if app.config["DEFAULT_LANGUAGE"] not in languages:
+        raise ConfigurationError(
+            f"DEFAULT_LANGUAGE {app.config['DEFAULT_LANGUAGE']!r} has no content file; "
+            f"there is content for {', '.join(sorted(languages))}."
+        )
 
 
 def _worded(text: Any) -> str:

@@ -218,6 +218,7 @@ class Content(_Model):
     """One language's complete content, checked for consistency."""
 
     language: Annotated[str, StringConstraints(pattern=r"^[a-z]{2}$")]
+    language_name: Line
     audience: AudienceQuestion
     safety: SafetyQuestion
     emergency: Emergency

@@ -21,6 +21,7 @@ from flask import (
     session,
     url_for,
 )
+from flask_babel import get_locale
 from flask_babel import gettext as _
 from werkzeug.exceptions import NotFound
 from werkzeug.wrappers import Response
@@ -33,11 +34,26 @@ from questionnaire.web.forms import ChoiceForm, ContinueForm
 from questionnaire.web.state import clear_progress, load_progress, save_progress
 
 bp = Blueprint("check", __name__)
+_LANGUAGE = "language"
+
+
+def all_content() -> dict[str, Content]:
+    contents: dict[str, Content] = current_app.extensions["selfcheck_content"]
+    return contents
+
+
+def select_language() -> str:
+    """The language chosen with the link on every page, else the browser's, else the clinic's."""
+    available = list(all_content())
+    chosen = session.get(_LANGUAGE)
+    if chosen in available:
+        return str(chosen)
+    preferred = request.accept_languages.best_match(available)
+    return preferred or str(current_app.config["DEFAULT_LANGUAGE"])
 
 
 def current_content() -> Content:
-    contents: dict[str, Content] = current_app.extensions["selfcheck_content"]
-    return contents[current_app.config["DEFAULT_LANGUAGE"]]
+    return all_content()[get_locale().language]
 
 
 def url_for_step(step: Step) -> str:
@@ -133,7 +149,37 @@ def acknowledge(
 def start() -> str:
     content = current_content()
     g.audience = Audience.ME
-    return render_template("start.html", content=content)
+    idle_minutes = current_app.config["ANSWERS_IDLE_SECONDS"] // 60
+    return render_template("start.html", content=content, idle_minutes=idle_minutes)
+
+
+@bp.app_context_processor
+def other_languages() -> dict[str, object]:
+    """The links to switch language, each named in its own language."""
+    current = get_locale().language
+    links = [
+        (
+            code,
+            content.language_name,
+            url_for("check.choose_language", code=code, next=request.path),
+        )
+        for code, content in all_content().items()
+        if code != current
+    ]
+    return {"other_languages": links}
+
+
+@bp.get("/language/<code>")
+def choose_language(code: str) -> Response:
+    """Switch language and go back to the same page; the answers so far are kept."""
+    if code not in all_content():
+        raise NotFound()
+    session[_LANGUAGE] = code
+    back_to = request.args.get("next", "")
+    # Only a path on this site: never a way to send the person elsewhere.
+    if not back_to.startswith("/") or back_to.startswith("//") or "\\" in back_to:
+        back_to = url_for("check.start")
+    return redirect(back_to, 303)
 
 
 @bp.get("/continue")
