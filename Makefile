@@ -31,7 +31,7 @@ $(CATALOGUES)/%/LC_MESSAGES/messages.mo: $(CATALOGUES)/%/LC_MESSAGES/messages.po
 translations: $(STAMP)
 	$(BIN)/pybabel extract -F babel.cfg -o $(CATALOGUES)/messages.pot --no-location \
 		--sort-output --project="Opioid signs self-check" --omit-header .
-	$(BIN)/pybabel update -i $(CATALOGUES)/messages.pot -d $(CATALOGUES) --no-fuzzy-matching
+	$(BIN)/pybabel update -i $(CATALOGUES)/messages.pot -d $(CATALOGUES) --no-fuzzy-matching --ignore-obsolete
 	$(BIN)/pybabel compile --statistics -d $(CATALOGUES)
 
 run: $(STAMP) $(MO_FILES)

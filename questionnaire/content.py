@@ -261,6 +261,34 @@ class Content(_Model):
         return next(resource for resource in self.resources if resource.id == resource_id)
 
 
+# Fields that hold identifiers, rules or citations: nothing a person reads on a page.
+_NOT_READ = {"id", "value", "kind", "href", "interrupt_on", "emergency_on", "sources", "language"}
+
+
+def reader_texts(content: Content) -> list[tuple[str, str]]:
+    """Every text a person can read, with where it is (``signs[4].hint.me``).
+
+    Used to hold all of it to the plain-language and word rules.
+    """
+    found: list[tuple[str, str]] = []
+
+    def visit(node: object, where: str) -> None:
+        if isinstance(node, _Wording):
+            found.extend([(f"{where}.me", node.me), (f"{where}.other", node.other)])
+        elif isinstance(node, BaseModel):
+            for name in type(node).model_fields:
+                if name not in _NOT_READ:
+                    visit(getattr(node, name), f"{where}.{name}" if where else name)
+        elif isinstance(node, tuple):
+            for index, item in enumerate(node):
+                visit(item, f"{where}[{index}]")
+        elif isinstance(node, str):
+            found.append((where, node))
+
+    visit(content, "")
+    return found
+
+
 def _require_unique(values: list[str], entry: str, field: str) -> None:
     seen: set[str] = set()
     for index, value in enumerate(values):

@@ -153,7 +153,9 @@ def test_answers_are_cleared_after_an_hour_without_activity(client, monkeypatch)
     response = client.get("/check-answers")
     assert redirected_to(response) == "/who"
     page = soup(client.get("/who"))
-    assert "cleared after 60 minutes without activity" in text_of(page.select_one(".notice"))
+    assert "cleared your answers after 60 minutes without use" in text_of(
+        page.select_one(".notice")
+    )
     assert not page.select("input[checked]")
 
 

@@ -32,8 +32,8 @@ def load_progress(content: Content) -> Progress:
         clear_progress()
         flash(
             _(
-                "For your privacy, your answers were cleared after %(minutes)s "
-                "minutes without activity. You can start again below.",
+                "To protect your privacy, we cleared your answers after %(minutes)s "
+                "minutes without use. You can start again below.",
                 minutes=idle_limit // 60,
             )
         )

@@ -109,11 +109,13 @@ def new_context(
     *,
     javascript: bool = True,
     width: int = 360,
+    locale: str = "en-US",
 ) -> BrowserContext:
     context = browser.new_context(
         base_url=live_server,
         java_script_enabled=javascript,
         viewport={"width": width, "height": 800},
+        locale=locale,
     )
     context.set_default_timeout(10_000)
     keep_traffic_local(context, live_server)
