@@ -140,7 +140,7 @@ def test_the_cookie_holds_no_more_than_the_answers_and_is_signed(client, app):
     cookie = client.get_cookie("session")
     serializer = app.session_interface.get_signing_serializer(app)
     data = serializer.loads(cookie.value)
-    assert set(data) <= {"progress", "last_seen", "csrf_token", "_flashes"}
+    assert set(data) <= {"progress", "last_seen", "csrf_token", "_flashes", "language"}
     # A cookie changed by anyone but the app is ignored: the person starts over.
     client.set_cookie("session", cookie.value[:-2] + "xx")
     assert redirected_to(client.get("/summary")) == "/who"
