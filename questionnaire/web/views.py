@@ -97,7 +97,6 @@ class Visit:
         return render_template(
             template,
             content=self.content,
-            audience=self.audience,
             back_url=url_for_step(before) if before else url_for("check.start"),
             question_number=(questions.index(self.step) + 1 if self.step in questions else None),
             question_total=len(questions),
@@ -111,8 +110,9 @@ def enter(step: Step) -> Visit | Response:
     progress = load_progress(content)
     if not flow.may_visit(content, progress, step):
         return redirect(url_for_step(flow.current_step(content, progress)), 303)
-    g.audience = progress.audience or Audience.ME
-    return Visit(content, progress, step)
+    visit = Visit(content, progress, step)
+    g.audience = visit.audience  # for the |worded filter in templates
+    return visit
 
 
 def ask(
