@@ -69,7 +69,7 @@ def take_tour(page: Page, screenshots: Path) -> dict[str, State]:
     page.goto("/")
     record(page, "start", screenshots, states)
     with page.expect_navigation():
-        page.get_by_role("button", name="Start now").click()
+        page.get_by_role("link", name="Start now").click()
     record(page, "who", screenshots, states)
     submit(page)
     record(page, "who-error", screenshots, states)
