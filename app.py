@@ -72,6 +72,7 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
     CSRFProtect(app)
     app.config["BABEL_TRANSLATION_DIRECTORIES"] = str(TRANSLATIONS_DIR)
     _require_compiled_catalogues(app)
+    _require_default_language(app)
     Babel(app, locale_selector=select_language)
     app.register_blueprint(bp)
     app.jinja_env.trim_blocks = True
@@ -112,6 +113,10 @@ def _require_compiled_catalogues(app: Flask) -> None:
             f"No compiled interface translations for {', '.join(missing)}: run `make translations`"
             " (make run and make test do it for you)."
         )
+
+
+def _require_default_language(app: Flask) -> None:
+    languages = app.extensions["selfcheck_content"]
     if app.config["DEFAULT_LANGUAGE"] not in languages:
         raise ConfigurationError(
             f"DEFAULT_LANGUAGE {app.config['DEFAULT_LANGUAGE']!r} has no content file; "

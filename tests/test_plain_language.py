@@ -6,12 +6,11 @@ import re
 from functools import cache
 
 import pytest
-from babel.messages.pofile import read_po
 from textstat.textstat import textstatistics
 
 from questionnaire.content import load_all_content, reader_texts
 from tests.pages import DIAGNOSTIC_PHRASES
-from tests.test_spanish import CATALOGUE
+from tests.test_spanish import spanish_catalogue
 
 CONTENTS = load_all_content()
 MAX_GRADE = 8  # US school grade, Flesch-Kincaid
@@ -30,9 +29,7 @@ def sentences_read(language: str) -> list[tuple[str, str]]:
     texts = dict.fromkeys(
         text for _, text in reader_texts(CONTENTS[language]) if text.endswith((".", "?", ":"))
     )
-    with CATALOGUE.open("rb") as file:
-        catalogue = read_po(file, locale="es")
-    for message in catalogue:
+    for message in spanish_catalogue():
         text = str(message.id if language == "en" else message.string)
         if message.id and text.endswith((".", "?")):
             # A placeholder stands for a number or a short name.
@@ -103,11 +100,9 @@ DIAGNOSTIC = {
 
 def words_read(language: str) -> list[tuple[str, str]]:
     texts = reader_texts(CONTENTS[language])
-    with CATALOGUE.open("rb") as file:
-        catalogue = read_po(file, locale="es")
     texts += [
         ("interface", str(message.id if language == "en" else message.string))
-        for message in catalogue
+        for message in spanish_catalogue()
         if message.id
     ]
     return texts

