@@ -7,17 +7,22 @@ Outside development, ``SELFCHECK_SECRET_KEY`` must be set in the environment.
 from __future__ import annotations
 
 import secrets
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from pathlib import Path
 from typing import Any
 
-from flask import Flask, g, render_template, request
+from flask import Flask, current_app, g, render_template
 from flask_babel import Babel, get_locale
-from flask_wtf.csrf import CSRFError, CSRFProtect
+from flask_compress import Compress
+from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException
 from werkzeug.wrappers import Response
 
 from questionnaire.content import CONTENT_DIR, Audience, load_all_content
+from questionnaire.web.assets import init_assets
+from questionnaire.web.security import FormProtection, add_security_headers
+from questionnaire.web.serving import wrap_for_serving
+from questionnaire.web.state import CookieSessionInterface, has_progress
 from questionnaire.web.views import bp, current_content, select_language
 
 DEFAULTS: dict[str, Any] = {
@@ -37,18 +42,22 @@ DEFAULTS: dict[str, Any] = {
     # The CSRF token lives as long as the session; idle answers are cleared separately.
     "WTF_CSRF_TIME_LIMIT": None,
     "MAX_CONTENT_LENGTH": 16 * 1024,
-    # The stylesheet and script may be cached for an hour; pages never are.
-    "SEND_FILE_MAX_AGE_DEFAULT": 60 * 60,
+    # Old secret keys still accepted while a new one is rolled out (see DEPLOY.md).
+    "SECRET_KEY_FALLBACKS": [],
+    # The host names the app answers to; None answers to any (see DEPLOY.md).
+    "TRUSTED_HOSTS": None,
+    # How many reverse proxies in front to believe about X-Forwarded-For and -Proto.
+    "PROXY_COUNT": 0,
+    # Pages, the stylesheet and the script, compressed for the browsers that accept it.
+    "COMPRESS_ALGORITHM": ["br", "gzip"],
+    "COMPRESS_MIMETYPES": ["text/html", "text/css", "text/javascript", "text/plain"],
 }
 
 TRANSLATIONS_DIR = Path(__file__).parent / "questionnaire" / "translations"
+# Shown when not even the error page can be made: a fixed page, read at start-up.
+PLAIN_ERROR_PAGE = "selfcheck_plain_error_page"
 # The language the interface strings are written in: it needs no catalogue.
 SOURCE_LANGUAGE = "en"
-
-CONTENT_SECURITY_POLICY = (
-    "default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self'; "
-    "form-action 'self'; base-uri 'none'; frame-ancestors 'self'"
-)
 
 
 class ConfigurationError(RuntimeError):
@@ -56,34 +65,53 @@ class ConfigurationError(RuntimeError):
 
 
 def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
-    app = Flask(__name__)
+    # Static files are served by questionnaire.web.assets, at addresses with a hash.
+    app = Flask(__name__, static_folder=None)
     app.config.from_mapping(DEFAULTS)
     # SELFCHECK_SECRET_KEY, SELFCHECK_DEVELOPMENT=true, SELFCHECK_EXIT_URL, ...
     app.config.from_prefixed_env("SELFCHECK")
     if test_config is not None:
         app.config.from_mapping(test_config)
     _require_secret_key(app)
+    app.config["SECRET_KEY_FALLBACKS"] = _as_list(app.config["SECRET_KEY_FALLBACKS"]) or []
+    app.config["TRUSTED_HOSTS"] = _as_list(app.config["TRUSTED_HOSTS"])
     if app.config["SESSION_COOKIE_SECURE"] is None:
         app.config["SESSION_COOKIE_SECURE"] = not app.config["DEVELOPMENT"]
 
     # Fails at start-up, naming the file, entry and field, if any content is wrong.
     app.extensions["selfcheck_content"] = load_all_content(Path(app.config["CONTENT_DIR"]))
 
-    CSRFProtect(app)
+    # Before the form check, which reads the body.
+    wrap_for_serving(app)
+    FormProtection(app)
+    app.session_interface = CookieSessionInterface()
     app.config["BABEL_TRANSLATION_DIRECTORIES"] = str(TRANSLATIONS_DIR)
     _require_compiled_catalogues(app)
     _require_default_language(app)
     Babel(app, locale_selector=select_language)
     app.register_blueprint(bp)
+    init_assets(app)
+    app.add_url_rule("/healthz", "healthz", _healthz)
+    app.extensions[PLAIN_ERROR_PAGE] = Path(
+        app.root_path, "templates", "plain_error.html"
+    ).read_text(encoding="utf-8")
     app.jinja_env.trim_blocks = True
     app.jinja_env.lstrip_blocks = True
     app.add_template_filter(_worded, "worded")
     app.add_template_global(get_locale)
-    app.after_request(_protect_response)
+    app.after_request(add_security_headers)
+    Compress(app)
     app.register_error_handler(CSRFError, _session_expired)
     # Also handles 500s: the page never shows anything about the request.
     app.register_error_handler(HTTPException, _http_error)
     return app
+
+
+def _as_list(value: Any) -> list[str] | None:
+    """A list from the environment: JSON (``["a", "b"]``) or comma-separated (``a,b``)."""
+    if value is None or isinstance(value, list):
+        return value
+    return [item.strip() for item in str(value).split(",") if item.strip()]
 
 
 def _require_secret_key(app: Flask) -> None:
@@ -129,22 +157,43 @@ def _worded(text: Any) -> str:
     return str(text.for_(g.get("audience", Audience.ME)))
 
 
-def _protect_response(response: Response) -> Response:
-    if request.endpoint != "static":
-        # Pages can show answers: never keep them in a browser or proxy cache.
-        response.headers["Cache-Control"] = "no-store"
-    response.headers["Content-Security-Policy"] = CONTENT_SECURITY_POLICY
-    response.headers["Referrer-Policy"] = "no-referrer"
-    response.headers["X-Content-Type-Options"] = "nosniff"
-    return response
+def _healthz() -> Response:
+    """For load balancers and orchestrators: touches no session and sets no cookie."""
+    return Response("ok\n", mimetype="text/plain")
 
 
-def _session_expired(error: CSRFError) -> tuple[str, int]:
-    """A missing or stale form token: explain kindly and let the person go on."""
-    return render_template("session_expired.html", content=current_content()), 400
+def _session_expired(error: CSRFError) -> Response:
+    """A missing or stale form token, or a post from elsewhere: explain, and let the person go on.
+
+    The page says the answers are still there only when they are.
+    """
+    return _error_page(
+        400,
+        lambda: render_template(
+            "session_expired.html", content=current_content(), answers_kept=has_progress()
+        ),
+    )
 
 
-def _http_error(error: HTTPException) -> tuple[str, int] | HTTPException:
-    if error.code is None or error.code < 400:
+def _http_error(error: HTTPException) -> Response | HTTPException:
+    code = error.code
+    if code is None or code < 400:
         return error
-    return render_template("error.html", code=error.code, content=current_content()), error.code
+    return _error_page(
+        code, lambda: render_template("error.html", code=code, content=current_content())
+    )
+
+
+def _error_page(code: int, render: Callable[[], str]) -> Response:
+    """The friendly page, or, if even that cannot be made, a plain one.
+
+    A request can be broken in ways that also break the page about it (a Host
+    header that is not a name, so that no link can be built): the person
+    still gets an answer, with the security headers, never the server's own
+    error page.
+    """
+    try:
+        return Response(render(), code, mimetype="text/html")
+    except Exception:
+        current_app.logger.exception("The page for a %s response could not be made", code)
+        return Response(current_app.extensions[PLAIN_ERROR_PAGE], code, mimetype="text/html")

@@ -8,7 +8,8 @@ from __future__ import annotations
 
 import time
 
-from flask import current_app, flash, session
+from flask import Flask, Request, current_app, flash, session
+from flask.sessions import SecureCookieSession, SecureCookieSessionInterface
 from flask_babel import gettext as _
 
 from questionnaire.content import Content
@@ -18,12 +19,44 @@ _PROGRESS = "progress"
 _LAST_SEEN = "last_seen"
 
 
+class CookieSession(SecureCookieSession):
+    """The session, knowing whether the browser sent a cookie the app could not read."""
+
+    unreadable = False
+
+
+class CookieSessionInterface(SecureCookieSessionInterface):
+    """Flask's signed-cookie session, which also notices a cookie it cannot read.
+
+    That happens when the secret key was changed without keeping the old one
+    as a fallback, or when the cookie was altered. The person then starts
+    again, and is told so rather than left to wonder where the answers went.
+    """
+
+    session_class = CookieSession
+
+    def open_session(self, app: Flask, request: Request) -> CookieSession | None:
+        opened = super().open_session(app, request)
+        if not isinstance(opened, CookieSession):
+            return None
+        # Flask never sends an empty session, so a cookie that opens empty was unreadable.
+        opened.unreadable = not opened and bool(request.cookies.get(self.get_cookie_name(app)))
+        return opened
+
+
 def load_progress(content: Content) -> Progress:
     """The person's progress, or a fresh start if they were idle too long.
 
     A person who has not answered anything gets no cookie from this.
     """
     if _PROGRESS not in session:
+        if _cookie_was_unreadable():
+            flash(
+                _(
+                    "We could not read your earlier answers, so the check starts again. "
+                    "We are sorry for the trouble."
+                )
+            )
         return Progress()
     now = int(time.time())
     last_seen = session.get(_LAST_SEEN)
@@ -40,6 +73,19 @@ def load_progress(content: Content) -> Progress:
         return Progress()
     session[_LAST_SEEN] = now
     return Progress.from_dict(session[_PROGRESS], content)
+
+
+def _cookie_was_unreadable() -> bool:
+    """Whether this request's cookie could not be read; true once, so it is said once."""
+    if isinstance(session, CookieSession) and session.unreadable:
+        session.unreadable = False
+        return True
+    return False
+
+
+def has_progress() -> bool:
+    """Whether any answers are kept for this person right now."""
+    return _PROGRESS in session
 
 
 def save_progress(progress: Progress) -> None:

@@ -23,7 +23,7 @@ from flask import (
 )
 from flask_babel import get_locale
 from flask_babel import gettext as _
-from werkzeug.exceptions import NotFound
+from werkzeug.exceptions import HTTPException, NotFound
 from werkzeug.wrappers import Response
 
 from questionnaire import flow
@@ -175,11 +175,31 @@ def choose_language(code: str) -> Response:
     if code not in all_content():
         raise NotFound()
     session[_LANGUAGE] = code
-    back_to = request.args.get("next", "")
-    # Only a path on this site: never a way to send the person elsewhere.
-    if not back_to.startswith("/") or back_to.startswith("//") or "\\" in back_to:
-        back_to = url_for("check.start")
-    return redirect(back_to, 303)
+    return redirect(_page_of_this_check(request.args.get("next", "")), 303)
+
+
+# Pages the language switch may return to: the ones a person reads, not actions.
+_NOT_RETURNED_TO = {"check.choose_language", "check.exit_page", "check.start_again"}
+
+
+def _page_of_this_check(path: str) -> str:
+    """``path`` rebuilt from the app's own routes, or the start page.
+
+    The address is never passed on as it came: it is matched against the
+    URL map and the page's address is built afresh, so nothing that merely
+    looks like a path (``/\t/elsewhere``, ``//elsewhere``, encoded slashes,
+    control characters) can lead to another site.
+    """
+    adapter = current_app.url_map.bind("localhost")
+    try:
+        endpoint, values = adapter.match(path, method="GET")
+    except (HTTPException, ValueError):
+        return url_for("check.start")
+    if not isinstance(endpoint, str) or not endpoint.startswith("check."):
+        return url_for("check.start")
+    if endpoint in _NOT_RETURNED_TO:
+        return url_for("check.start")
+    return url_for(endpoint, **values)
 
 
 @bp.get("/continue")

@@ -1,8 +1,10 @@
-"""A live server on 127.0.0.1 and Debian's Chromium, driven by Playwright.
+"""The production server over HTTPS on 127.0.0.1, and Debian's Chromium, driven by Playwright.
 
-No browser is downloaded: Playwright launches /usr/bin/chromium. Where it is
-missing, these tests are skipped with a loud reason, except under CI=true,
-where a missing browser is a failure.
+The server is what a clinic runs: gunicorn with the project's gunicorn.conf.py,
+TLS with a throwaway certificate, Secure cookies, no development settings
+(see tests/server.py). No browser is downloaded: Playwright launches
+/usr/bin/chromium. Where it is missing, these tests are skipped with a loud
+reason, except under CI=true, where a missing browser is a failure.
 """
 
 from __future__ import annotations
@@ -12,17 +14,18 @@ import shutil
 import threading
 import time
 from collections.abc import Iterator
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from urllib.parse import urlsplit
 
 import pytest
 from flask import Flask
 from playwright.sync_api import Browser, BrowserContext, Page, Playwright, Route, sync_playwright
-from werkzeug.serving import make_server
 
 from questionnaire.content import Audience
 from questionnaire.flow import Progress
 from tests.conftest import make_app
+from tests.server import ProductionServer, production_server
 
 CHROMIUM = Path(os.environ.get("CHROMIUM", "/usr/bin/chromium"))
 # Flags for a closed network: no background connections, no component updates.
@@ -45,26 +48,67 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
             item.add_marker(pytest.mark.browser)
 
 
+class NeutralSite(ThreadingHTTPServer):
+    """Stands in for the neutral site "Exit this page" leaves for, on another port.
+
+    It keeps the headers of every request it gets, so tests can see what a
+    site outside the check learns from a person leaving.
+    """
+
+    def __init__(self) -> None:
+        super().__init__(("127.0.0.1", 0), _NeutralPage)
+        self.received: list[dict[str, str]] = []
+
+    @property
+    def url(self) -> str:
+        return f"http://127.0.0.1:{self.server_address[1]}/"
+
+
+class _NeutralPage(BaseHTTPRequestHandler):
+    server: NeutralSite
+
+    def do_GET(self) -> None:
+        self.server.received.append(dict(self.headers))
+        body = NEUTRAL_PAGE.encode()
+        self.send_response(200)
+        self.send_header("Content-Type", "text/html; charset=utf-8")
+        self.send_header("Content-Length", str(len(body)))
+        self.end_headers()
+        self.wfile.write(body)
+
+    def log_message(self, format: str, *args: object) -> None:
+        pass
+
+
 @pytest.fixture(scope="session")
-def live_app() -> Flask:
-    # The exit leaves for a neutral page served here: the browser reaches no other host.
-    app = make_app(TESTING=False, EXIT_URL="/neutral-page")
-
-    @app.get("/neutral-page")
-    def neutral_page() -> str:
-        return NEUTRAL_PAGE
-
-    return app
-
-
-@pytest.fixture(scope="session")
-def live_server(live_app: Flask) -> Iterator[str]:
-    server = make_server("127.0.0.1", 0, live_app, threaded=True)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
+def neutral_site() -> Iterator[NeutralSite]:
+    site = NeutralSite()
+    thread = threading.Thread(target=site.serve_forever, daemon=True)
     thread.start()
-    yield f"http://127.0.0.1:{server.server_port}"
-    server.shutdown()
+    yield site
+    site.shutdown()
     thread.join()
+    site.server_close()
+
+
+@pytest.fixture(scope="session")
+def production(
+    tmp_path_factory: pytest.TempPathFactory, neutral_site: NeutralSite
+) -> Iterator[ProductionServer]:
+    folder = tmp_path_factory.mktemp("production")
+    with production_server(folder, {"SELFCHECK_EXIT_URL": neutral_site.url}) as server:
+        yield server
+
+
+@pytest.fixture(scope="session")
+def live_server(production: ProductionServer) -> str:
+    return production.url
+
+
+@pytest.fixture(scope="session")
+def live_app(production: ProductionServer, neutral_site: NeutralSite) -> Flask:
+    """The app as the server runs it, in this process: it signs cookies for seeded journeys."""
+    return make_app(TESTING=False, SECRET_KEY=production.secret_key, EXIT_URL=neutral_site.url)
 
 
 @pytest.fixture(scope="session")
@@ -88,13 +132,16 @@ def browser(playwright: Playwright) -> Iterator[Browser]:
     browser.close()
 
 
-def keep_traffic_local(context: BrowserContext, live_server: str) -> None:
-    """Let the browser reach the live server only; every other address is refused."""
-    local = urlsplit(live_server).netloc
+def keep_traffic_local(context: BrowserContext, *allowed: str) -> None:
+    """Let the browser reach the live server (and the neutral site) only.
+
+    Every other address is refused.
+    """
+    hosts = {urlsplit(url).netloc for url in allowed}
 
     def handle(route: Route) -> None:
         url = route.request.url
-        if urlsplit(url).netloc == local or url.startswith("data:"):
+        if urlsplit(url).netloc in hosts or url.startswith("data:"):
             route.continue_()
         else:
             route.abort()
@@ -116,9 +163,11 @@ def new_context(
         java_script_enabled=javascript,
         viewport={"width": width, "height": 800},
         locale=locale,
+        # The certificate is made for this run and trusted by no one else.
+        ignore_https_errors=True,
     )
     context.set_default_timeout(10_000)
-    keep_traffic_local(context, live_server)
+    keep_traffic_local(context, live_server, live_app.config["EXIT_URL"])
     return context
 
 

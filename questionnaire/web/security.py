@@ -1,0 +1,152 @@
+"""What every response says about itself, and which form posts are accepted.
+
+The headers keep pages out of caches, out of other sites' frames and away
+from any third party. The form check is Flask-WTF's token check, plus a
+same-origin check that works with a policy that sends no referrer to other
+sites.
+"""
+
+from __future__ import annotations
+
+import logging
+from typing import NoReturn
+from urllib.parse import urlsplit
+
+from flask import current_app, g, request
+from flask_wtf.csrf import CSRFError, CSRFProtect, validate_csrf
+from werkzeug.wrappers import Response
+from wtforms import ValidationError
+
+logger = logging.getLogger(__name__)
+
+# Only this site's own stylesheet and script; nothing inline, nothing from elsewhere.
+CONTENT_SECURITY_POLICY = "; ".join(
+    [
+        "default-src 'none'",
+        "script-src 'self'",
+        "style-src 'self'",
+        # The favicon is an empty data: URL, so that browsers ask for no icon.
+        "img-src data:",
+        "form-action 'self'",
+        "base-uri 'none'",
+        "object-src 'none'",
+        "frame-ancestors 'none'",
+    ]
+)
+
+# Browser features the check never uses, all switched off.
+PERMISSIONS_POLICY = ", ".join(
+    f"{feature}=()"
+    for feature in [
+        "accelerometer",
+        "autoplay",
+        "camera",
+        "display-capture",
+        "encrypted-media",
+        "fullscreen",
+        "geolocation",
+        "gyroscope",
+        "magnetometer",
+        "microphone",
+        "midi",
+        "payment",
+        "picture-in-picture",
+        "publickey-credentials-get",
+        "screen-wake-lock",
+        "serial",
+        "usb",
+        "xr-spatial-tracking",
+    ]
+)
+
+SECURITY_HEADERS = {
+    "Content-Security-Policy": CONTENT_SECURITY_POLICY,
+    # Same-site requests keep their Referer (the form check below reads it);
+    # no address of this check ever leaves for another site.
+    "Referrer-Policy": "same-origin",
+    "X-Content-Type-Options": "nosniff",
+    "X-Frame-Options": "DENY",
+    "Permissions-Policy": PERMISSIONS_POLICY,
+    "Cross-Origin-Opener-Policy": "same-origin",
+    "Cross-Origin-Resource-Policy": "same-origin",
+}
+# Two years, as the HSTS preload list asks. Only sent over HTTPS, where it counts.
+STRICT_TRANSPORT_SECURITY = "max-age=63072000; includeSubDomains"
+
+
+def add_security_headers(response: Response) -> Response:
+    response.headers.update(SECURITY_HEADERS)
+    if request.is_secure:
+        response.headers["Strict-Transport-Security"] = STRICT_TRANSPORT_SECURITY
+    if "Cache-Control" not in response.headers:
+        # Pages can show answers: never keep them in a browser or proxy cache.
+        response.headers["Cache-Control"] = "no-store"
+    return response
+
+
+class FormProtection(CSRFProtect):
+    """Flask-WTF's protection for every form post, with two differences.
+
+    Flask-WTF looks for a same-origin ``Referer`` over HTTPS only. This looks
+    at ``Origin`` first, which every current browser sends with a form post
+    whatever the referrer policy, then at ``Referer``; over HTTPS one of the
+    two is required, as in Flask-WTF.
+
+    And a form token signed with a key in ``SECRET_KEY_FALLBACKS`` is still
+    accepted, so that rotating the secret key does not refuse the page a
+    person already has open.
+    """
+
+    def protect(self, apply_exemptions: bool = False) -> None:
+        # A post to an address the app does not have is a 404, not a form error.
+        if apply_exemptions and not request.endpoint:
+            return
+        if request.method not in current_app.config["WTF_CSRF_METHODS"]:
+            return
+        _require_same_origin()
+        _require_valid_token(self._get_csrf_token())
+        # Tells Flask-WTF's forms that the token was checked already.
+        g.csrf_valid = True
+
+
+def _own_origin() -> str:
+    return f"{request.scheme}://{request.host}".lower()
+
+
+def _origin_of(url: str) -> str:
+    parts = urlsplit(url)
+    return f"{parts.scheme}://{parts.netloc}".lower()
+
+
+def _require_same_origin() -> None:
+    origin = request.headers.get("Origin")
+    if origin is not None:
+        # "null" (a sandboxed frame, a redirect from elsewhere) is never this site.
+        if origin.lower() != _own_origin():
+            _refuse("The form was sent from another site.")
+        return
+    if request.referrer:
+        if _origin_of(request.referrer) != _own_origin():
+            _refuse("The form was sent from another site.")
+        return
+    if request.is_secure and current_app.config["WTF_CSRF_SSL_STRICT"]:
+        _refuse("The form did not say which site sent it.")
+
+
+def _require_valid_token(token: str | None) -> None:
+    keys = [current_app.secret_key, *current_app.config["SECRET_KEY_FALLBACKS"]]
+    reason = "The CSRF token is missing."
+    for key in keys:
+        try:
+            validate_csrf(token, secret_key=key)
+        except ValidationError as error:
+            reason = str(error.args[0])
+        else:
+            return
+    _refuse(reason)
+
+
+def _refuse(reason: str) -> NoReturn:
+    # The reason only: never a value from the form.
+    logger.info("Form refused: %s", reason)
+    raise CSRFError(reason)

@@ -1,0 +1,77 @@
+"""What sits between the WSGI server and the app: request bodies and proxies."""
+
+from __future__ import annotations
+
+import io
+from collections.abc import Iterable
+from wsgiref.types import StartResponse, WSGIApplication, WSGIEnvironment
+
+from flask import Flask, request
+from werkzeug.exceptions import BadRequest, RequestEntityTooLarge
+from werkzeug.middleware.proxy_fix import ProxyFix
+
+UNREADABLE_BODY = "selfcheck.unreadable_body"
+
+
+class WholeBody:
+    """Read a body sent without a length (``Transfer-Encoding: chunked``) before the app does.
+
+    The app then sees an ordinary body with a ``Content-Length``, so that one
+    over the size limit gets the usual 413 rather than being cut short
+    without a word, and one the server cannot decode (a broken chunk) is a
+    400 rather than an error in the middle of reading a form.
+    """
+
+    def __init__(self, app: WSGIApplication, limit: int) -> None:
+        self.app = app
+        self.limit = limit
+
+    def __call__(self, environ: WSGIEnvironment, start_response: StartResponse) -> Iterable[bytes]:
+        if (
+            not environ.get("CONTENT_LENGTH")
+            and "chunked" in environ.get("HTTP_TRANSFER_ENCODING", "").lower()
+        ):
+            try:
+                body = self._read(environ["wsgi.input"])
+            except Exception:  # whatever the server raises for a body it cannot decode
+                body = b""
+                environ[UNREADABLE_BODY] = True
+            # From here on it is an ordinary body of known length. One byte over
+            # the limit is enough for the app to refuse it.
+            del environ["HTTP_TRANSFER_ENCODING"]
+            environ["wsgi.input"] = io.BytesIO(body)
+            environ["CONTENT_LENGTH"] = str(len(body))
+        return self.app(environ, start_response)
+
+    def _read(self, stream: io.BufferedIOBase) -> bytes:
+        body = bytearray()
+        while len(body) <= self.limit:
+            chunk = stream.read(self.limit + 1 - len(body))
+            if not chunk:
+                break
+            body.extend(chunk)
+        return bytes(body)
+
+
+def check_request_body() -> None:
+    """Refuse a body that could not be read, or is too large, before anything looks at it."""
+    if request.environ.get(UNREADABLE_BODY):
+        raise BadRequest("The request body could not be read.")
+    limit = request.max_content_length
+    if limit is not None and (request.content_length or 0) > limit:
+        raise RequestEntityTooLarge()
+
+
+def wrap_for_serving(app: Flask) -> None:
+    """Bodies read whole, and the proxies in front believed only as far as configured.
+
+    With ``PROXY_COUNT`` at 0 (the default), ``X-Forwarded-*`` headers are
+    ignored: anyone can send them. Behind one TLS-terminating proxy, 1 makes
+    the app see the visitor's HTTPS, so cookies stay Secure and HSTS is sent.
+    """
+    app.before_request(check_request_body)
+    wsgi_app: WSGIApplication = WholeBody(app.wsgi_app, int(app.config["MAX_CONTENT_LENGTH"]))
+    proxies = int(app.config["PROXY_COUNT"])
+    if proxies > 0:
+        wsgi_app = ProxyFix(wsgi_app, x_for=proxies, x_proto=proxies)
+    app.wsgi_app = wsgi_app  # type: ignore[method-assign,assignment]

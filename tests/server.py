@@ -1,0 +1,202 @@
+"""The production stack, as a clinic runs it, for tests: gunicorn with the
+project's own gunicorn.conf.py, serving HTTPS with a throwaway certificate.
+
+The certificate is made at test time for 127.0.0.1 and lives only in a
+temporary folder. TLS is switched on through gunicorn's own
+``GUNICORN_CMD_ARGS``, exactly as DEPLOY.md tells an operator to do it.
+"""
+
+from __future__ import annotations
+
+import datetime
+import http.client
+import ipaddress
+import os
+import re
+import secrets
+import socket
+import ssl
+import subprocess
+import sys
+import time
+from collections.abc import Iterator, Mapping
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+
+from cryptography import x509
+from cryptography.hazmat.primitives import hashes, serialization
+from cryptography.hazmat.primitives.asymmetric import ec
+from cryptography.x509.oid import NameOID
+
+PROJECT = Path(__file__).parent.parent
+HOST = "127.0.0.1"
+
+
+def make_certificate(folder: Path) -> tuple[Path, Path]:
+    """A self-signed certificate for 127.0.0.1 and localhost, valid for a day."""
+    key = ec.generate_private_key(ec.SECP256R1())
+    name = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, HOST)])
+    now = datetime.datetime.now(datetime.UTC)
+    certificate = (
+        x509.CertificateBuilder()
+        .subject_name(name)
+        .issuer_name(name)
+        .public_key(key.public_key())
+        .serial_number(x509.random_serial_number())
+        .not_valid_before(now - datetime.timedelta(minutes=5))
+        .not_valid_after(now + datetime.timedelta(days=1))
+        .add_extension(
+            x509.SubjectAlternativeName(
+                [x509.IPAddress(ipaddress.ip_address(HOST)), x509.DNSName("localhost")]
+            ),
+            critical=False,
+        )
+        .add_extension(x509.BasicConstraints(ca=True, path_length=None), critical=True)
+        .sign(key, hashes.SHA256())
+    )
+    cert_path, key_path = folder / "cert.pem", folder / "key.pem"
+    cert_path.write_bytes(certificate.public_bytes(serialization.Encoding.PEM))
+    key_path.write_bytes(
+        key.private_bytes(
+            serialization.Encoding.PEM,
+            serialization.PrivateFormat.PKCS8,
+            serialization.NoEncryption(),
+        )
+    )
+    return cert_path, key_path
+
+
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind((HOST, 0))
+        return int(probe.getsockname()[1])
+
+
+@dataclass
+class ProductionServer:
+    """A running gunicorn, its address, and what it has logged so far."""
+
+    url: str
+    port: int
+    secret_key: str
+    certificate: Path
+    log: Path
+    tls: bool = True
+
+    def tls_context(self) -> ssl.SSLContext:
+        return ssl.create_default_context(cafile=str(self.certificate))
+
+    def connection(self) -> http.client.HTTPConnection:
+        if not self.tls:
+            return http.client.HTTPConnection(HOST, self.port, timeout=10)
+        return http.client.HTTPSConnection(HOST, self.port, context=self.tls_context(), timeout=10)
+
+    def raw(self, request: bytes) -> bytes:
+        """Send bytes exactly as given (headers and body) and return all that comes back."""
+        with socket.create_connection((HOST, self.port), timeout=10) as plain:
+            stream: socket.socket = plain
+            if self.tls:
+                stream = self.tls_context().wrap_socket(plain, server_hostname=HOST)
+            with stream:
+                stream.sendall(request)
+                received = bytearray()
+                while chunk := stream.recv(65536):
+                    received.extend(chunk)
+                return bytes(received)
+
+    def request(
+        self,
+        method: str,
+        path: str,
+        body: str | bytes | None = None,
+        headers: Mapping[str, str] | None = None,
+    ) -> tuple[http.client.HTTPResponse, bytes]:
+        """One request on a new connection; the response and its (raw) body."""
+        connection = self.connection()
+        try:
+            connection.request(method, path, body=body, headers=dict(headers or {}))
+            response = connection.getresponse()
+            return response, response.read()
+        finally:
+            connection.close()
+
+    def log_lines(self) -> list[str]:
+        return self.log.read_text(encoding="utf-8", errors="replace").splitlines()
+
+    def wait_for_log(self, pattern: str) -> list[str]:
+        """The log once a line matches ``pattern``: gunicorn logs a request after answering it."""
+        deadline = time.monotonic() + 10
+        while True:
+            lines = self.log_lines()
+            if any(re.fullmatch(pattern, line) for line in lines):
+                return lines
+            if time.monotonic() > deadline:
+                raise AssertionError(f"no log line matches {pattern!r}:\n" + "\n".join(lines))
+            time.sleep(0.05)
+
+
+def wait_until_ready(server: ProductionServer, process: subprocess.Popen[bytes]) -> None:
+    deadline = time.monotonic() + 30
+    while time.monotonic() < deadline:
+        if process.poll() is not None:
+            raise RuntimeError(f"gunicorn stopped at start-up:\n{server.log.read_text()}")
+        try:
+            response, _ = server.request("GET", "/healthz")
+            if response.status == 200:
+                return
+        except OSError:
+            pass
+        time.sleep(0.1)
+    raise RuntimeError(f"gunicorn did not answer within 30 s:\n{server.log.read_text()}")
+
+
+@contextmanager
+def production_server(
+    folder: Path, environment: Mapping[str, str] | None = None, *, tls: bool = True
+) -> Iterator[ProductionServer]:
+    """Start gunicorn over HTTPS on a free port of 127.0.0.1, and stop it afterwards.
+
+    With ``tls=False`` it serves plain HTTP, as it does behind a proxy that
+    terminates TLS.
+    """
+    folder.mkdir(parents=True, exist_ok=True)
+    cert, key = make_certificate(folder)
+    port = free_port()
+    secret_key = secrets.token_hex(32)
+    log = folder / "gunicorn.log"
+    env = {
+        name: value
+        for name, value in os.environ.items()
+        if not name.startswith(("SELFCHECK_", "GUNICORN_"))
+        and name not in {"PORT", "WEB_CONCURRENCY"}
+    }
+    env.update(
+        {
+            "SELFCHECK_SECRET_KEY": secret_key,
+            "SELFCHECK_HOST": HOST,
+            "PORT": str(port),
+            **({"GUNICORN_CMD_ARGS": f"--certfile {cert} --keyfile {key}"} if tls else {}),
+            **(environment or {}),
+        }
+    )
+    scheme = "https" if tls else "http"
+    server = ProductionServer(f"{scheme}://{HOST}:{port}", port, secret_key, cert, log, tls)
+    with log.open("wb") as output:
+        process = subprocess.Popen(
+            [sys.executable, "-m", "gunicorn", "-c", str(PROJECT / "gunicorn.conf.py")],
+            cwd=PROJECT,
+            env=env,
+            stdout=output,
+            stderr=subprocess.STDOUT,
+        )
+        try:
+            wait_until_ready(server, process)
+            yield server
+        finally:
+            process.terminate()
+            try:
+                process.wait(timeout=15)
+            except subprocess.TimeoutExpired:
+                process.kill()
+                process.wait()

@@ -1,0 +1,268 @@
+"""The production server as a clinic runs it: gunicorn, its own config, HTTPS.
+
+Everything here goes over the network to a real gunicorn on 127.0.0.1, so
+what is tested is what a person's browser (or an attacker's script) gets.
+"""
+
+from __future__ import annotations
+
+import http.client
+import re
+from collections.abc import Iterator
+from http.cookies import SimpleCookie
+from pathlib import Path
+from urllib.parse import urlencode
+
+import pytest
+
+from tests.server import ProductionServer, production_server
+
+EXPECTED_HEADERS = {
+    "X-Content-Type-Options": "nosniff",
+    "X-Frame-Options": "DENY",
+    "Referrer-Policy": "same-origin",
+    "Cross-Origin-Opener-Policy": "same-origin",
+    "Cross-Origin-Resource-Policy": "same-origin",
+    "Strict-Transport-Security": "max-age=63072000; includeSubDomains",
+}
+CSP_DIRECTIVES = {
+    "default-src 'none'",
+    "script-src 'self'",
+    "style-src 'self'",
+    "form-action 'self'",
+    "base-uri 'none'",
+    "object-src 'none'",
+    "frame-ancestors 'none'",
+}
+
+
+@pytest.fixture(scope="module")
+def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[ProductionServer]:
+    with production_server(tmp_path_factory.mktemp("https")) as running:
+        yield running
+
+
+class Visitor:
+    """A person's browser, reduced to what matters here: a cookie, and where it posts from."""
+
+    def __init__(self, server: ProductionServer) -> None:
+        self.server = server
+        self.cookie = ""
+
+    def send(
+        self, method: str, path: str, form: dict[str, str] | None = None, **headers: str
+    ) -> tuple[http.client.HTTPResponse, str]:
+        sent = {"Cookie": self.cookie} if self.cookie else {}
+        body = None
+        if form is not None:
+            body = urlencode(form)
+            sent["Content-Type"] = "application/x-www-form-urlencoded"
+        sent.update({name.replace("_", "-"): value for name, value in headers.items()})
+        response, raw = self.server.request(method, path, body, sent)
+        for header in response.headers.get_all("Set-Cookie") or []:
+            cookie = SimpleCookie()
+            cookie.load(header)
+            self.cookie = f"session={cookie['session'].value}"
+        return response, raw.decode("utf-8", errors="replace")
+
+    def token(self, path: str) -> str:
+        _, page = self.send("GET", path)
+        found = re.search(r'name="csrf_token" type="hidden" value="([^"]+)"', page)
+        assert found, f"{path}: no form token"
+        return found.group(1)
+
+    def answer(self, path: str, answer: str, **headers: str) -> http.client.HTTPResponse:
+        return self.post(path, answer, **headers)[0]
+
+    def post(self, path: str, answer: str, **headers: str) -> tuple[http.client.HTTPResponse, str]:
+        return self.send(
+            "POST", path, {"csrf_token": self.token(path), "answer": answer}, **headers
+        )
+
+
+def test_an_answer_posted_from_the_site_itself_is_saved_over_https(server):
+    person = Visitor(server)
+    response = person.answer("/who", "me", Origin=server.url, Referer=f"{server.url}/who")
+    assert response.status == 303
+    assert response.headers["Location"] == "/safety"
+    _, page = person.send("GET", "/safety")
+    assert "<h1" in page and "Just to be safe" in page
+
+
+def test_the_session_cookie_over_https_is_secure_httponly_and_lax(server):
+    person = Visitor(server)
+    response = person.answer("/who", "me", Origin=server.url)
+    cookie = response.headers["Set-Cookie"]
+    assert "; Secure" in cookie and "; HttpOnly" in cookie and "SameSite=Lax" in cookie
+
+
+@pytest.mark.parametrize(
+    "headers",
+    [
+        {"Origin": "https://evil.example"},
+        {"Origin": "null"},
+        {"Referer": "https://evil.example/form"},
+        {"Origin": "https://evil.example", "Referer": "{own}/who"},
+        {},  # over HTTPS a browser always says where a form came from
+    ],
+    ids=["foreign-origin", "null-origin", "foreign-referer", "foreign-origin-own-referer", "none"],
+)
+def test_a_post_from_another_site_or_from_nowhere_is_refused_kindly(server, headers):
+    person = Visitor(server)
+    person.answer("/who", "me", Origin=server.url)
+    sent = {name: value.format(own=server.url) for name, value in headers.items()}
+    response, page = person.post("/safety", "no", **sent)
+    assert response.status == 400
+    assert "Your last answer was not saved" in page
+    assert "The answers you saved before are still here." in page
+    # Nothing was saved: the person is still at the safety question.
+    response, _ = person.send("GET", "/continue")
+    assert response.headers["Location"] == "/safety"
+
+
+@pytest.mark.parametrize(
+    "path", ["/", "/who", "/healthz", "/signs/not-a-sign", "/continue", "/static/style.css"]
+)
+def test_every_response_carries_the_security_headers(server, path):
+    response, _ = Visitor(server).send("GET", path)
+    for name, value in EXPECTED_HEADERS.items():
+        assert response.headers[name] == value, f"{path}: {name}"
+    directives = {part.strip() for part in response.headers["Content-Security-Policy"].split(";")}
+    assert directives >= CSP_DIRECTIVES, f"{path}: {directives}"
+    assert not any("unsafe" in directive for directive in directives)
+    assert "camera=()" in response.headers["Permissions-Policy"]
+
+
+@pytest.mark.parametrize("path", ["/", "/who", "/signs/not-a-sign", "/continue", "/healthz"])
+def test_pages_and_redirects_are_never_cached(server, path):
+    response, _ = Visitor(server).send("GET", path)
+    assert response.headers["Cache-Control"] == "no-store"
+
+
+def test_the_stylesheet_and_script_have_hashed_addresses_cached_for_a_year(server):
+    _, page = Visitor(server).send("GET", "/")
+    addresses = re.findall(r'(?:href|src)="(/static/[^"]+)"', page)
+    assert sorted(Path(address).suffix for address in addresses) == [".css", ".js"]
+    for address in addresses:
+        assert re.fullmatch(r"/static/\w+\.[0-9a-f]{16}\.(css|js)", address), address
+        response, body = Visitor(server).send("GET", address)
+        assert response.status == 200
+        assert response.headers["Cache-Control"] == "public, max-age=31536000, immutable"
+        assert body
+
+
+@pytest.mark.parametrize("encoding", ["br", "gzip"])
+def test_pages_and_assets_are_compressed_for_browsers_that_accept_it(server, encoding):
+    _, page = Visitor(server).send("GET", "/")
+    stylesheet = re.search(r'href="(/static/style[^"]+)"', page)
+    assert stylesheet
+    for path in ["/", stylesheet.group(1)]:
+        response, raw = server.request("GET", path, headers={"Accept-Encoding": encoding})
+        assert response.headers["Content-Encoding"] == encoding, path
+        assert "Accept-Encoding" in response.headers["Vary"], path
+        plain, plain_body = server.request("GET", path)
+        assert "Content-Encoding" not in plain.headers
+        assert len(raw) < len(plain_body) / 2, f"{path}: {len(raw)} of {len(plain_body)} bytes"
+
+
+def test_health_check_is_tiny_and_sets_no_cookie(server):
+    response, body = server.request("GET", "/healthz", headers={"Cookie": "session=whatever"})
+    assert response.status == 200
+    assert body == b"ok\n"
+    assert response.headers.get("Set-Cookie") is None
+    assert "Cookie" not in response.headers.get("Vary", "")
+
+
+def test_the_access_log_has_method_path_status_and_duration_only(server):
+    person = Visitor(server)
+    person.answer("/who", "other", Origin=server.url)
+    person.answer("/safety", "no", Origin=server.url)
+    person.answer("/signs/shallow-breathing", "often", Origin=server.url)
+    person.send("GET", "/?answer=often&secret=1", User_Agent="Probe/1.0", Referer="https://x.test/")
+    all_lines = server.wait_for_log(r"GET / 200 \d+ms")
+    lines = [line for line in all_lines if re.match(r"^[A-Z]+ /", line)]
+    assert any(line.startswith("POST /signs/shallow-breathing 303 ") for line in lines), lines
+    for line in lines:
+        assert re.fullmatch(r"(GET|POST|HEAD) /[^ ?]* \d{3} \d+ms", line), line
+    logged = "\n".join(server.log_lines())
+    for secret in ["often", "other", "answer", "Probe", "x.test", "session=", "127.0.0.1 "]:
+        assert secret not in logged, secret
+
+
+def test_the_client_address_is_logged_only_when_the_operator_asks(tmp_path):
+    with production_server(tmp_path, {"SELFCHECK_LOG_CLIENT_ADDRESS": "true"}) as server:
+        server.request("GET", "/")
+        server.wait_for_log(r"127\.0\.0\.1 GET / 200 \d+ms")
+
+
+def test_a_forged_forwarded_proto_is_ignored_without_a_configured_proxy(tmp_path):
+    """Behind no proxy, X-Forwarded-Proto comes from whoever sends it: it changes nothing."""
+    with production_server(tmp_path, tls=False) as server:
+        response, _ = server.request("GET", "/", headers={"X-Forwarded-Proto": "https"})
+    assert "Strict-Transport-Security" not in response.headers
+
+
+def test_behind_a_configured_proxy_its_https_is_believed(tmp_path):
+    with production_server(tmp_path, {"SELFCHECK_PROXY_COUNT": "1"}, tls=False) as server:
+        forwarded, _ = server.request("GET", "/", headers={"X-Forwarded-Proto": "https"})
+        direct, _ = server.request("GET", "/")
+    assert forwarded.headers["Strict-Transport-Security"].startswith("max-age=63072000")
+    assert "Strict-Transport-Security" not in direct.headers
+
+
+def raw_request(server: ProductionServer, head: str, body: bytes = b"") -> tuple[int, bytes]:
+    answer = server.raw(head.replace("\n", "\r\n").encode() + b"\r\n" + body)
+    status = int(answer.split(b" ", 2)[1])
+    return status, answer
+
+
+CHUNKED_POST = (
+    "POST /who HTTP/1.1\nHost: 127.0.0.1\nTransfer-Encoding: chunked\n"
+    "Content-Type: application/x-www-form-urlencoded\nConnection: close\n"
+)
+
+
+@pytest.mark.parametrize(
+    "body",
+    [b"zz\r\nabc\r\n0\r\n\r\n", b"3\r\nabcXX0\r\n\r\n"],
+    ids=["bad-chunk-size", "missing-chunk-terminator"],
+)
+def test_a_malformed_chunked_body_gets_the_friendly_400(server, body):
+    status, answer = raw_request(server, CHUNKED_POST, body)
+    assert status == 400, answer[:200]
+    assert b"Sorry, we could not use that request" in answer
+    assert b"Content-Security-Policy" in answer
+
+
+def test_a_chunked_body_over_the_size_limit_gets_the_friendly_413(server):
+    form = b"csrf_token=x&answer=" + b"m" * 40_000
+    chunks = b"".join(
+        b"%x\r\n%s\r\n" % (len(form[i : i + 1000]), form[i : i + 1000])
+        for i in range(0, len(form), 1000)
+    )
+    status, answer = raw_request(server, CHUNKED_POST, chunks + b"0\r\n\r\n")
+    assert status == 413, answer[:200]
+    assert b"Sorry, we could not use that request" in answer
+
+
+@pytest.mark.parametrize(
+    "host",
+    ["a..b", "a" * 64 + ".example", "-.-", "ex ample"],
+    ids=["empty-label", "long-label", "dashes", "space"],
+)
+def test_a_broken_host_header_gets_an_answer_with_the_security_headers(server, host):
+    status, answer = raw_request(server, f"GET /nope HTTP/1.1\nHost: {host}\nConnection: close\n")
+    assert status in {400, 404}, answer[:300]
+    assert b"Internal Server Error" not in answer
+    assert b"Content-Security-Policy: default-src 'none'" in answer
+    assert b"Sorry, we could not use that request" in answer or b"Page not found" in answer
+
+
+@pytest.mark.parametrize("next_path", ["/a%0d%0ab", "/%0aSet-Cookie:x=1", "/%09/evil.example"])
+def test_the_language_switch_with_control_characters_goes_to_a_page_of_the_check(server, next_path):
+    status, answer = raw_request(
+        server, f"GET /language/es?next={next_path} HTTP/1.1\nHost: 127.0.0.1\nConnection: close\n"
+    )
+    assert status == 303, answer[:300]
+    assert b"\r\nLocation: /\r\n" in answer
+    assert b"Set-Cookie: x=1" not in answer
