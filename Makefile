@@ -7,7 +7,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: run test lint typecheck pytest check-content system-tools translations clean
+.PHONY: run serve test lint typecheck pytest check-content system-tools observatory translations clean
 
 # Interface translations: the .po files are kept in git, the compiled .mo
 # files are made from them (and ignored by git).
@@ -37,6 +37,17 @@ translations: $(STAMP)
 run: $(STAMP) $(MO_FILES)
 	SELFCHECK_DEVELOPMENT=true $(BIN)/flask --app app run --debug --host 127.0.0.1 --port 5000
 
+# Production settings, exactly as deployed: gunicorn with gunicorn.conf.py.
+# HOST/PORT, WEB_CONCURRENCY and GUNICORN_CMD_ARGS come from the environment (see DEPLOY.md).
+serve: $(STAMP) $(MO_FILES)
+	@if [ -z "$$SELFCHECK_SECRET_KEY" ]; then \
+		echo "SELFCHECK_SECRET_KEY is not set. It signs the answers kept in each person's cookie."; \
+		echo "Make one with:  python3 -c 'import secrets; print(secrets.token_hex(32))'"; \
+		echo "then run:       SELFCHECK_SECRET_KEY=<that value> make serve"; \
+		exit 1; \
+	fi
+	$(BIN)/gunicorn -c gunicorn.conf.py
+
 test: system-tools lint typecheck pytest
 
 system-tools:
@@ -59,11 +70,24 @@ lint: $(STAMP)
 typecheck: $(STAMP)
 	$(BIN)/mypy questionnaire
 
-pytest: $(STAMP) $(MO_FILES)
+pytest: $(STAMP) $(MO_FILES) observatory
 	$(BIN)/pytest
+
+# The MDN HTTP Observatory scanner for tests/test_observatory.py (Node and npm).
+# Install scripts are skipped: the package's own would download lists at install time.
+OBSERVATORY := tests/observatory
+OBSERVATORY_STAMP := $(OBSERVATORY)/node_modules/.package-lock.json
+
+observatory:
+	@if ! command -v npm >/dev/null 2>&1; then \
+		echo "!!! npm is missing: the Observatory test will be SKIPPED; with CI=true it FAILS instead."; \
+	elif [ ! -f $(OBSERVATORY_STAMP) ] || [ $(OBSERVATORY)/package-lock.json -nt $(OBSERVATORY_STAMP) ] \
+		|| [ $(OBSERVATORY)/package.json -nt $(OBSERVATORY_STAMP) ]; then \
+		cd $(OBSERVATORY) && npm ci --ignore-scripts --no-audit --no-fund; \
+	fi
 
 check-content: $(STAMP) $(MO_FILES)
 	$(BIN)/flask --app app check-content
 
 clean:
-	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache .coverage htmlcov
+	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache .coverage htmlcov $(OBSERVATORY)/node_modules

@@ -15,6 +15,7 @@ from flask import Flask, current_app, g, render_template
 from flask_babel import Babel, get_locale
 from flask_compress import Compress
 from flask_wtf.csrf import CSRFError
+from markupsafe import escape
 from werkzeug.exceptions import HTTPException
 from werkzeug.wrappers import Response
 
@@ -92,9 +93,10 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
     app.register_blueprint(bp)
     init_assets(app)
     app.add_url_rule("/healthz", "healthz", _healthz)
-    app.extensions[PLAIN_ERROR_PAGE] = Path(
-        app.root_path, "templates", "plain_error.html"
-    ).read_text(encoding="utf-8")
+    plain_page = Path(app.root_path, "templates", "plain_error.html").read_text(encoding="utf-8")
+    app.extensions[PLAIN_ERROR_PAGE] = plain_page.replace(
+        "{exit_url}", str(escape(app.config["EXIT_URL"]))
+    )
     app.jinja_env.trim_blocks = True
     app.jinja_env.lstrip_blocks = True
     app.add_template_filter(_worded, "worded")

@@ -1,0 +1,244 @@
+"""Redirects, hosts, key rotation and what a compressed page may reflect."""
+
+from __future__ import annotations
+
+from urllib.parse import quote, urlsplit
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from app import create_app
+from tests.conftest import TEST_CONFIG, make_app
+from tests.pages import soup, text_of
+from tests.walk import csrf_token, redirected_to, walk
+
+# One app for every example: Hypothesis runs many, and the app does not change.
+REDIRECT_APP = make_app()
+
+# Pieces an attacker puts in a "next" address to make it look local while leaving.
+TRICKS = [
+    "/",
+    "//",
+    "\\",
+    "/\\",
+    "\t",
+    "\n",
+    "\r",
+    "\x00",
+    "%2f",
+    "%5c",
+    "%09",
+    "%0d%0a",
+    "\u2215",  # division slash
+    "\u2044",  # fraction slash
+    "\uff0f",  # fullwidth solidus
+    "\u3002",  # ideographic full stop
+    "@",
+    ":",
+    "evil.example",
+    "https:",
+    "javascript:",
+    "who",
+    "signs",
+    ".",
+    "..",
+]
+
+
+def next_location(next_value: str) -> str:
+    client = REDIRECT_APP.test_client()
+    response = client.get(f"/language/es?next={quote(next_value, safe='')}")
+    assert response.status_code == 303
+    return response.headers["Location"]
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(st.sampled_from(TRICKS), min_size=1, max_size=6).map("".join))
+def test_the_language_switch_never_leaves_the_site(next_value):
+    location = next_location(next_value)
+    parts = urlsplit(location)
+    assert not parts.scheme and not parts.netloc, location
+    assert location.startswith("/") and not location.startswith(("//", "/\\")), location
+    assert all(ord(character) > 32 for character in location), repr(location)
+    # And it is a page the app has.
+    adapter = REDIRECT_APP.url_map.bind("localhost")
+    assert adapter.match(location, method="GET")[0].startswith("check."), location
+
+
+@settings(max_examples=100, deadline=None)
+@given(st.text(max_size=40))
+def test_the_language_switch_with_any_text_never_leaves_the_site(next_value):
+    location = next_location(next_value)
+    assert not urlsplit(location).netloc and location.startswith("/"), location
+
+
+@pytest.mark.parametrize(
+    ("next_value", "expected"),
+    [
+        ("/signs/sweating", "/signs/sweating"),
+        ("/who", "/who"),
+        ("/", "/"),
+        ("/%09/evil.example", "/"),
+        ("//evil.example", "/"),
+        ("/\\evil.example", "/"),
+        ("/exit", "/"),
+        ("/language/en", "/"),
+        ("/who?next=//evil.example", "/"),
+        ("https://evil.example/who", "/"),
+    ],
+)
+def test_the_language_switch_returns_to_the_same_page_of_the_check(next_value, expected):
+    assert next_location(next_value) == expected
+
+
+def unchecked_app(**config):
+    """An app whose test client does not check pages as the check's own: the plain one is not."""
+    return create_app({**TEST_CONFIG, **config})
+
+
+def test_a_host_not_in_trusted_hosts_gets_a_400_with_the_security_headers():
+    app = unchecked_app(TRUSTED_HOSTS=["check.example.org"])
+    client = app.test_client()
+    assert client.get("/", headers={"Host": "check.example.org"}).status_code == 200
+    response = client.get("/", headers={"Host": "evil.example"})
+    assert response.status_code == 400
+    assert "Sorry, we could not use that request" in response.get_data(as_text=True)
+    assert response.headers["Content-Security-Policy"].startswith("default-src 'none'")
+
+
+def test_trusted_hosts_and_key_fallbacks_can_be_listed_in_the_environment(monkeypatch):
+    monkeypatch.setenv("SELFCHECK_SECRET_KEY", "new")
+    monkeypatch.setenv("SELFCHECK_SECRET_KEY_FALLBACKS", "old, older")
+    monkeypatch.setenv("SELFCHECK_TRUSTED_HOSTS", "check.example.org,.clinic.example")
+    monkeypatch.delenv("SELFCHECK_DEVELOPMENT", raising=False)
+    config = create_app().config
+    assert config["SECRET_KEY_FALLBACKS"] == ["old", "older"]
+    assert config["TRUSTED_HOSTS"] == ["check.example.org", ".clinic.example"]
+
+
+def test_a_forged_forwarded_proto_changes_nothing_without_a_proxy():
+    client = make_app().test_client()
+    response = client.get("/", headers={"X-Forwarded-Proto": "https"})
+    assert "Strict-Transport-Security" not in response.headers
+
+
+def test_behind_one_proxy_its_forwarded_https_is_believed():
+    client = make_app(PROXY_COUNT=1).test_client()
+    response = client.get("/", headers={"X-Forwarded-Proto": "https"})
+    assert response.headers["Strict-Transport-Security"] == "max-age=63072000; includeSubDomains"
+
+
+def test_hsts_is_sent_over_https():
+    response = make_app().test_client().get("/", base_url="https://localhost")
+    assert response.headers["Strict-Transport-Security"] == "max-age=63072000; includeSubDomains"
+
+
+class TestKeyRotation:
+    """A new secret key, with the old one as a fallback, ends no journey."""
+
+    def rotated_client(self, client, **config):
+        """The same browser (its cookie), talking to the app restarted with other keys."""
+        cookie = client.get_cookie("session")
+        assert cookie is not None
+        rotated = make_app(**config).test_client()
+        rotated.set_cookie("session", cookie.value)
+        return rotated
+
+    def test_a_journey_goes_on_after_the_key_is_rotated(self, client):
+        walk(client, answers={"sweating": "often"}, stop_at="/signs/nausea")
+        # The page was opened before the rotation; its form is sent after it.
+        old_token = csrf_token(client.get("/signs/nausea"))
+        rotated = self.rotated_client(
+            client, SECRET_KEY="the new key", SECRET_KEY_FALLBACKS=["test secret key"]
+        )
+        response = rotated.post("/signs/nausea", data={"csrf_token": old_token, "answer": "no"})
+        assert redirected_to(response) == "/signs/irritability"
+        page = soup(rotated.get("/signs/sweating"))
+        assert page.select_one('input[value="often"]').has_attr("checked")
+        assert page.select_one(".notice") is None
+
+    def test_without_the_old_key_the_person_is_told_the_check_starts_again(self, client):
+        walk(client, answers={"sweating": "often"}, stop_at="/signs/nausea")
+        rotated = self.rotated_client(client, SECRET_KEY="the new key")
+        assert redirected_to(rotated.get("/signs/nausea")) == "/who"
+        page = soup(rotated.get("/who"))
+        notice = text_of(page.select_one(".notice"))
+        assert notice.startswith("We could not read your earlier answers")
+        assert not page.select("input[checked]")
+
+    def test_a_form_sent_after_the_old_key_is_gone_does_not_claim_the_answers_are_kept(
+        self, client
+    ):
+        walk(client, stop_at="/signs/nausea")
+        old_token = csrf_token(client.get("/signs/nausea"))
+        rotated = self.rotated_client(client, SECRET_KEY="the new key")
+        response = rotated.post("/signs/nausea", data={"csrf_token": old_token, "answer": "no"})
+        assert response.status_code == 400
+        text = text_of(soup(response).main)
+        assert "the check starts again" in text
+        assert "still here" not in text
+
+
+def test_a_stale_token_with_answers_kept_says_so(client):
+    walk(client, stop_at="/signs/nausea")
+    response = client.post("/signs/nausea", data={"csrf_token": "stale", "answer": "no"})
+    assert response.status_code == 400
+    assert "The answers you saved before are still here." in text_of(soup(response).main)
+
+
+def test_the_health_check_touches_no_session(client):
+    response = client.get("/healthz")
+    assert response.status_code == 200
+    assert response.get_data() == b"ok\n"
+    assert response.headers.getlist("Set-Cookie") == []
+    assert "Cookie" not in response.headers.get("Vary", "")
+
+
+def test_when_even_the_error_page_fails_a_plain_page_is_shown(monkeypatch):
+    app = unchecked_app(TESTING=False)
+
+    def broken(*args, **kwargs):
+        raise RuntimeError("the template cannot be made")
+
+    monkeypatch.setattr("app.render_template", broken)
+    response = app.test_client().get("/not-a-page")
+    assert response.status_code == 404
+    body = response.get_data(as_text=True)
+    assert "Sorry, we could not use that request" in body
+    assert '<a href="https://www.weather.gov/">Exit this page</a>' in body
+    assert response.headers["Content-Security-Policy"].startswith("default-src 'none'")
+
+
+MARKER = "zq7x"
+
+
+@pytest.mark.parametrize(
+    "path",
+    ["/", "/who", "/safety", "/signs/sweating", "/check-answers", "/summary", "/signs/" + MARKER],
+)
+def test_a_page_with_a_token_or_answers_reflects_nothing_a_stranger_sent(client, path):
+    """Compression must not become a way to guess secrets (BREACH).
+
+    That needs a page to show something an attacker sends next to the form
+    token or the answers. No page does: not the query string, not the
+    headers, not the path of a page that does not exist.
+    """
+    walk(client, answers={"sweating": "often"})
+    response = client.get(
+        f"{path}?{MARKER}={MARKER}&next={MARKER}",
+        headers={
+            "Accept-Language": f"es;q=0.1, {MARKER}",
+            "Referer": f"https://{MARKER}.example/",
+            "User-Agent": MARKER,
+            "X-Forwarded-Host": MARKER,
+        },
+        follow_redirects=True,
+    )
+    body = response.get_data(as_text=True)
+    assert MARKER not in body.replace(f"/signs/{MARKER}", ""), path
+    if path.endswith(MARKER):
+        # The address of a page that does not exist is shown nowhere but in the
+        # language link, and that page has no token and no answers.
+        assert response.status_code == 404
+        assert "csrf_token" not in body and "often" not in body.lower()
