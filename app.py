@@ -12,6 +12,7 @@ from pathlib import Path
 from typing import Any
 
 from flask import Flask, current_app, g, render_template
+from flask.globals import request_ctx
 from flask_babel import Babel, get_locale
 from flask_compress import Compress
 from flask_wtf.csrf import CSRFError
@@ -194,8 +195,13 @@ def _error_page(code: int, render: Callable[[], str]) -> Response:
     still gets an answer, with the security headers, never the server's own
     error page.
     """
+    plain_page = Response(current_app.extensions[PLAIN_ERROR_PAGE], code, mimetype="text/html")
+    if request_ctx.url_adapter is None:
+        # The request was refused before routing (a Host not in TRUSTED_HOSTS):
+        # no link can be built, and there is nothing to report beyond the 400.
+        return plain_page
     try:
         return Response(render(), code, mimetype="text/html")
     except Exception:
         current_app.logger.exception("The page for a %s response could not be made", code)
-        return Response(current_app.extensions[PLAIN_ERROR_PAGE], code, mimetype="text/html")
+        return plain_page

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import os
 import shutil
+import ssl
 import threading
 import time
 from collections.abc import Iterator
@@ -25,7 +26,7 @@ from playwright.sync_api import Browser, BrowserContext, Page, Playwright, Route
 from questionnaire.content import Audience
 from questionnaire.flow import Progress
 from tests.conftest import make_app
-from tests.server import ProductionServer, production_server
+from tests.server import ProductionServer, make_certificate, production_server
 
 CHROMIUM = Path(os.environ.get("CHROMIUM", "/usr/bin/chromium"))
 # Flags for a closed network: no background connections, no component updates.
@@ -49,19 +50,24 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
 
 
 class NeutralSite(ThreadingHTTPServer):
-    """Stands in for the neutral site "Exit this page" leaves for, on another port.
+    """Stands in for the neutral site "Exit this page" leaves for: another origin, over HTTPS.
 
     It keeps the headers of every request it gets, so tests can see what a
-    site outside the check learns from a person leaving.
+    site outside the check learns from a person leaving. (Over plain HTTP a
+    browser would drop the referrer anyway, whatever the check's policy.)
     """
 
-    def __init__(self) -> None:
+    def __init__(self, folder: Path) -> None:
         super().__init__(("127.0.0.1", 0), _NeutralPage)
+        cert, key = make_certificate(folder)
+        context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+        context.load_cert_chain(cert, key)
+        self.socket = context.wrap_socket(self.socket, server_side=True)
         self.received: list[dict[str, str]] = []
 
     @property
     def url(self) -> str:
-        return f"http://127.0.0.1:{self.server_address[1]}/"
+        return f"https://127.0.0.1:{self.server_address[1]}/"
 
 
 class _NeutralPage(BaseHTTPRequestHandler):
@@ -81,8 +87,8 @@ class _NeutralPage(BaseHTTPRequestHandler):
 
 
 @pytest.fixture(scope="session")
-def neutral_site() -> Iterator[NeutralSite]:
-    site = NeutralSite()
+def neutral_site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[NeutralSite]:
+    site = NeutralSite(tmp_path_factory.mktemp("neutral-site"))
     thread = threading.Thread(target=site.serve_forever, daemon=True)
     thread.start()
     yield site

@@ -169,3 +169,19 @@ def test_the_exit_link_clears_the_answers(everything_seen, live_app, javascript)
     assert page.url == live_app.config["EXIT_URL"]
     page.goto("/summary")
     assert page.url.endswith("/who")
+
+
+def test_the_site_a_person_leaves_for_is_not_told_where_they_came_from(
+    everything_seen, neutral_site
+):
+    page = everything_seen(360)
+    page.goto("/signs/shallow-breathing")
+    seen_before = len(neutral_site.received)
+    with page.expect_navigation():
+        page.get_by_role("link", name="Exit this page").click()
+    arrivals = neutral_site.received[seen_before:]
+    assert arrivals, "the neutral site was not reached"
+    for headers in arrivals:
+        names = {name.lower() for name in headers}
+        assert "referer" not in names, headers
+    assert page.evaluate("document.referrer") == ""
