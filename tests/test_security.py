@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+import io
 from urllib.parse import quote, urlsplit
 
 import pytest
+from bs4 import BeautifulSoup
 from hypothesis import given, settings
 from hypothesis import strategies as st
+from werkzeug.test import EnvironBuilder, run_wsgi_app
 
 from app import create_app
 from tests.conftest import TEST_CONFIG, make_app
@@ -242,3 +245,91 @@ def test_a_page_with_a_token_or_answers_reflects_nothing_a_stranger_sent(client,
         # language link, and that page has no token and no answers.
         assert response.status_code == 404
         assert "csrf_token" not in body and "often" not in body.lower()
+
+
+def post_unsized(app, stream, cookie: str = "", scheme: str = "http") -> tuple[int, str, str]:
+    """A form post whose body has no declared length, as gunicorn hands a chunked one on.
+
+    Sent straight to the WSGI app: a test client would measure the body first.
+    """
+    environ = EnvironBuilder(
+        path="/who",
+        base_url=f"{scheme}://localhost",
+        method="POST",
+        headers={"Transfer-Encoding": "chunked", "Cookie": cookie},
+        content_type="application/x-www-form-urlencoded",
+    ).get_environ()
+    environ.pop("CONTENT_LENGTH", None)
+    environ.update({"wsgi.input": stream, "wsgi.input_terminated": True})
+    body, status, headers = run_wsgi_app(app, environ, buffered=True)
+    page = b"".join(body).decode()
+    h1 = BeautifulSoup(page, "html.parser").h1
+    return int(status.split()[0]), headers.get("Location", ""), text_of(h1) if h1 else ""
+
+
+def test_an_unsized_body_over_the_limit_is_refused_before_anything_else(app):
+    """Too large is said first, before the form check (which would refuse it for want of
+    an Origin over HTTPS, and say the answer had expired)."""
+    body = io.BytesIO(b"csrf_token=x&answer=" + b"m" * 20_000)
+    assert post_unsized(app, body, scheme="https") == (
+        413,
+        "",
+        "Sorry, we could not use that request",
+    )
+
+
+def test_an_unsized_body_within_the_limit_is_read_as_an_ordinary_form(app, client):
+    token = csrf_token(client.get("/who"))
+    cookie = f"session={client.get_cookie('session').value}"
+    body = io.BytesIO(f"csrf_token={token}&answer=me".encode())
+    assert post_unsized(app, body, cookie)[:2] == (303, "/safety")
+
+
+def test_an_unsized_body_the_server_cannot_decode_is_a_400(app):
+    class InvalidChunkSize(Exception):
+        """What gunicorn raises for a broken chunk: not an OSError, which Werkzeug would catch."""
+
+    class BrokenBody(io.RawIOBase):
+        def readinto(self, buffer):
+            raise InvalidChunkSize("zz")
+
+    assert post_unsized(app, BrokenBody()) == (400, "", "Sorry, we could not use that request")
+
+
+@pytest.mark.parametrize(
+    ("origin", "accepted"),
+    [
+        ("https://localhost", True),
+        ("HTTPS://LOCALHOST", True),
+        ("https://localhost:8443", False),
+        ("http://localhost", False),
+        ("https://localhost.evil.example", False),
+        ("null", False),
+    ],
+)
+def test_over_https_a_form_is_accepted_from_its_own_origin_only(client, origin, accepted):
+    token = csrf_token(client.get("/who", base_url="https://localhost"))
+    response = client.post(
+        "/who",
+        base_url="https://localhost",
+        data={"csrf_token": token, "answer": "me"},
+        headers={"Origin": origin},
+    )
+    assert response.status_code == (303 if accepted else 400), origin
+
+
+def test_a_stylesheet_address_from_an_older_page_gets_the_current_file_uncached(client):
+    current = soup(client.get("/")).select_one('link[rel="stylesheet"]')["href"]
+    fresh = client.get(current)
+    stale = client.get("/static/style.0000000000000000.css")
+    assert stale.status_code == 200 and stale.get_data() == fresh.get_data()
+    assert stale.headers["Cache-Control"] == "no-cache"
+    assert fresh.headers["Cache-Control"] == "public, max-age=31536000, immutable"
+    assert fresh.mimetype == "text/css"
+
+
+@pytest.mark.parametrize(
+    "address", ["/static/app.py", "/static/style", "/static/.css", "/static/..%2fapp.py"]
+)
+def test_only_the_static_files_themselves_are_served(client, address):
+    assert client.get(address).status_code == 404
