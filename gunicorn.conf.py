@@ -9,6 +9,10 @@ without a proxy. See DEPLOY.md.
 from __future__ import annotations
 
 import os
+import re
+from typing import Any
+
+from gunicorn.glogging import Logger
 
 
 def _flag(name: str) -> bool:
@@ -53,6 +57,39 @@ loglevel = os.environ.get("SELFCHECK_LOG_LEVEL", "info")
 access_log_format = "%(m)s %(U)s %(s)s %(M)sms"
 if _flag("SELFCHECK_LOG_CLIENT_ADDRESS"):
     access_log_format = "%(h)s " + access_log_format
+
+
+def _printable(text: str) -> str:
+    """Control characters shown as escapes: a request cannot start a log line of its own."""
+    return "".join(c if c.isprintable() else c.encode("unicode_escape").decode() for c in text)
+
+
+class PrivateLogger(Logger):
+    """gunicorn's logger, kept to what the log promises.
+
+    The path is written with control characters escaped (gunicorn writes it
+    decoded, so ``%0A`` in an address would otherwise forge a line). And
+    gunicorn's warning about a malformed request names neither the client's
+    address (unless asked for) nor what the request said, which can include
+    its query string.
+    """
+
+    def atoms(self, resp: Any, req: Any, environ: Any, request_time: Any) -> dict[str, Any]:
+        atoms: dict[str, Any] = super().atoms(resp, req, environ, request_time)
+        atoms["U"] = _printable(str(atoms["U"]))
+        return atoms
+
+    def warning(self, msg: str, *args: Any, **kwargs: Any) -> None:
+        if msg.startswith("Invalid request from ip="):
+            address, _, error = msg.removeprefix("Invalid request from ip=").partition(": ")
+            # Quoted parts of gunicorn's messages repeat what the client sent.
+            reason = re.sub(r"'.*'|\".*\"", "'...'", error, flags=re.DOTALL)
+            source = f" from {address}" if _flag("SELFCHECK_LOG_CLIENT_ADDRESS") else ""
+            msg = f"Invalid request{source}: {_printable(reason)}"
+        super().warning(msg, *args, **kwargs)
+
+
+logger_class = PrivateLogger
 
 # gunicorn's control socket (for `gunicornc`) would be a file in the home
 # folder: nothing here uses it, and a read-only filesystem has no room for it.

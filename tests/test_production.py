@@ -266,3 +266,45 @@ def test_the_language_switch_with_control_characters_goes_to_a_page_of_the_check
     assert status == 303, answer[:300]
     assert b"\r\nLocation: /\r\n" in answer
     assert b"Set-Cookie: x=1" not in answer
+
+
+def test_a_path_cannot_write_a_line_of_its_own_into_the_access_log(server):
+    forged = "GET /summary 200 1ms"
+    raw_request(
+        server, "GET /x%0AGET%20/summary%20200%201ms%1b HTTP/1.1\nHost: h\nConnection: close\n"
+    )
+    lines = server.wait_for_log(r"GET /x\\nGET /summary 200 1ms\\x1b 404 \d+ms")
+    assert forged not in lines
+    assert not any("\x1b" in line for line in lines)
+
+
+def test_gunicorns_warning_about_a_malformed_request_names_no_address_or_query(server):
+    too_long = "/language/es?next=/" + "a" * 5000 + "&answer=often"
+    status, answer = raw_request(server, f"GET {too_long} HTTP/1.1\nHost: h\nConnection: close\n")
+    assert status == 414
+    status, _ = raw_request(server, "GET /who?answer=often HTTP/1.1 junk\nConnection: close\n")
+    assert status == 400
+    lines = server.wait_for_log(r".*Invalid request: .*'\.\.\.'.*")
+    warnings = [line for line in lines if "Invalid request" in line]
+    assert len(warnings) >= 2, warnings
+    for line in warnings:
+        assert "127.0.0.1" not in line and "often" not in line and "aaaa" not in line, line
+
+
+def test_a_json_body_is_not_a_form_and_gets_the_friendly_415(server):
+    person = Visitor(server)
+    token = person.token("/who")
+    for body in ["5", "[1, 2]", '"ab"', "true", '{"answer": "me"}']:
+        response, raw = server.request(
+            "POST",
+            "/who",
+            body,
+            {
+                "Cookie": person.cookie,
+                "Origin": server.url,
+                "X-CSRFToken": token,
+                "Content-Type": "application/json",
+            },
+        )
+        assert response.status == 415, body
+        assert b"Sorry, we could not use that request" in raw

@@ -7,7 +7,7 @@ from collections.abc import Iterable
 from wsgiref.types import StartResponse, WSGIApplication, WSGIEnvironment
 
 from flask import Flask, request
-from werkzeug.exceptions import BadRequest, RequestEntityTooLarge
+from werkzeug.exceptions import BadRequest, RequestEntityTooLarge, UnsupportedMediaType
 from werkzeug.middleware.proxy_fix import ProxyFix
 
 UNREADABLE_BODY = "selfcheck.unreadable_body"
@@ -53,13 +53,22 @@ class WholeBody:
         return bytes(body)
 
 
+# What the check's forms send. Anything else (JSON, say) would reach Flask-WTF,
+# which reads any JSON body as form data and fails on one that is not an object.
+FORM_TYPES = {"application/x-www-form-urlencoded", "multipart/form-data"}
+
+
 def check_request_body() -> None:
-    """Refuse a body that could not be read, or is too large, before anything looks at it."""
+    """Refuse a body that could not be read, is too large, or is not a form, before anything
+    looks at it."""
     if request.environ.get(UNREADABLE_BODY):
         raise BadRequest("The request body could not be read.")
+    size = request.content_length or 0
     limit = request.max_content_length
-    if limit is not None and (request.content_length or 0) > limit:
+    if limit is not None and size > limit:
         raise RequestEntityTooLarge()
+    if size and request.mimetype not in FORM_TYPES:
+        raise UnsupportedMediaType()
 
 
 def wrap_for_serving(app: Flask) -> None:
