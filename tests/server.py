@@ -18,10 +18,12 @@ import socket
 import ssl
 import subprocess
 import sys
+import threading
 import time
 from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
 from cryptography import x509
@@ -200,3 +202,64 @@ def production_server(
             except subprocess.TimeoutExpired:
                 process.kill()
                 process.wait()
+
+
+class FixedPageSite(ThreadingHTTPServer):
+    """One fixed page over HTTPS on a free port of 127.0.0.1, standing in for another site.
+
+    It keeps the headers of every request it gets, so tests can see what a
+    site outside the check learns from it.
+    """
+
+    daemon_threads = True
+
+    def __init__(self, folder: Path, page: str) -> None:
+        super().__init__((HOST, 0), _FixedPage)
+        self.page = page.encode()
+        self.certificate, key = make_certificate(folder)
+        context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+        context.load_cert_chain(self.certificate, key)
+        # The handshake happens in each request's own thread, not in accept().
+        self.socket = context.wrap_socket(
+            self.socket, server_side=True, do_handshake_on_connect=False
+        )
+        self.received: list[dict[str, str]] = []
+
+    @property
+    def port(self) -> int:
+        return int(self.server_address[1])
+
+    @property
+    def url(self) -> str:
+        return f"https://{HOST}:{self.port}/"
+
+    def handle_error(self, request: object, client_address: object) -> None:
+        """A failed handshake (a plain-HTTP probe, say) is expected, not worth a traceback."""
+
+
+class _FixedPage(BaseHTTPRequestHandler):
+    server: FixedPageSite
+
+    def do_GET(self) -> None:
+        self.server.received.append(dict(self.headers))
+        self.send_response(200)
+        self.send_header("Content-Type", "text/html; charset=utf-8")
+        self.send_header("Content-Length", str(len(self.server.page)))
+        self.end_headers()
+        self.wfile.write(self.server.page)
+
+    def log_message(self, format: str, *args: object) -> None:
+        pass
+
+
+@contextmanager
+def fixed_page_site(folder: Path, page: str) -> Iterator[FixedPageSite]:
+    site = FixedPageSite(folder, page)
+    thread = threading.Thread(target=site.serve_forever, daemon=True)
+    thread.start()
+    try:
+        yield site
+    finally:
+        site.shutdown()
+        site.server_close()
+        thread.join(timeout=10)

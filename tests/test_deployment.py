@@ -23,7 +23,6 @@ import re
 import shlex
 import shutil
 import signal
-import socket
 import subprocess
 import sys
 import tempfile
@@ -40,12 +39,13 @@ from babel.messages.pofile import read_po
 from packaging.requirements import Requirement
 from packaging.utils import canonicalize_name
 
+from tests.server import HOST, free_port
+
 PROJECT = Path(__file__).parent.parent
 DOCKERFILE = PROJECT / "Dockerfile"
 KUBERNETES = PROJECT / "deploy" / "kubernetes"
 HADOLINT = Path(sys.executable).parent / "hadolint"
 CATALOGUE = PROJECT / "questionnaire" / "translations" / "es" / "LC_MESSAGES" / "messages.po"
-HOST = "127.0.0.1"
 # What a container's PATH is before the image's ENV adds to it.
 CONTAINER_PATH = "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin"
 # The folders the builder stage makes. The install test keeps each under its
@@ -507,12 +507,6 @@ def python_for(user: list[str], version: str) -> str | None:
     return None
 
 
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind((HOST, 0))
-        return int(probe.getsockname()[1])
-
-
 def get(
     port: int, path: str, host: str = SITE, **headers: str
 ) -> tuple[int, http.client.HTTPMessage, str]:
@@ -670,6 +664,17 @@ def test_the_image_install_and_start_steps_work_as_a_non_root_user_on_a_read_onl
         workdir = local_path(final.arguments("WORKDIR")[-1], None, root)
         healthcheck = [localise(word, root) for word in healthcheck_command(final)]
 
+        def check_health() -> subprocess.CompletedProcess[str]:
+            """The image's HEALTHCHECK, run as the image's user."""
+            return subprocess.run(
+                [*user, *healthcheck],
+                cwd=workdir,
+                env={**env, "PORT": str(port)},
+                capture_output=True,
+                text=True,
+                timeout=30,
+            )
+
         with tempfile.TemporaryDirectory(prefix="selfcheck-log-") as logs, read_only(root):
             log = Path(logs) / "gunicorn.log"
             for where in (workdir, venv):
@@ -693,14 +698,7 @@ def test_the_image_install_and_start_steps_work_as_a_non_root_user_on_a_read_onl
                 for source, translation in translated.items():
                     assert translation in spanish, f"{source!r} is not {translation!r}"
 
-                health = subprocess.run(
-                    [*user, *healthcheck],
-                    cwd=workdir,
-                    env={**env, "PORT": str(port)},
-                    capture_output=True,
-                    text=True,
-                    timeout=30,
-                )
+                health = check_health()
                 assert health.returncode == 0, f"HEALTHCHECK failed: {health.stderr}"
 
                 lines = log.read_text().splitlines()
@@ -710,14 +708,7 @@ def test_the_image_install_and_start_steps_work_as_a_non_root_user_on_a_read_onl
                 status, _, _ = get(port, PROBE_PATH, host=f"{HOST}:{port}")
                 assert status == 400, "SELFCHECK_TRUSTED_HOSTS did not reach the app"
 
-            health = subprocess.run(
-                [*user, *healthcheck],
-                cwd=workdir,
-                env={**env, "PORT": str(port)},
-                capture_output=True,
-                text=True,
-                timeout=30,
-            )
+            health = check_health()
             assert health.returncode == 1, "HEALTHCHECK passed with the server stopped"
 
         assert any(line.startswith(f"GET {PROBE_PATH} 200 ") for line in lines), (

@@ -27,18 +27,13 @@ from __future__ import annotations
 import json
 import os
 import shutil
-import ssl
 import subprocess
-import threading
-from collections.abc import Iterator
-from contextlib import contextmanager
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import Any, NoReturn
 
 import pytest
 
-from tests.server import HOST, make_certificate, production_server
+from tests.server import HOST, fixed_page_site, production_server
 
 OBSERVATORY = Path(__file__).parent / "observatory"
 PACKAGE = "@mdn/mdn-http-observatory"
@@ -183,55 +178,14 @@ def test_the_production_server_passes_every_observatory_test(
     assert summary["testsPassed"] == summary["testsQuantity"], explain(production_scan)
 
 
-class BareHandler(BaseHTTPRequestHandler):
-    """A page with no security header at all."""
-
-    def do_GET(self) -> None:
-        body = b"<!doctype html><title>Bare</title><p>No security headers here."
-        self.send_response(200)
-        self.send_header("Content-Type", "text/html; charset=utf-8")
-        self.send_header("Content-Length", str(len(body)))
-        self.end_headers()
-        self.wfile.write(body)
-
-    def log_message(self, format: str, *args: Any) -> None:
-        pass
-
-
-class QuietServer(ThreadingHTTPServer):
-    daemon_threads = True
-
-    def handle_error(self, request: Any, client_address: Any) -> None:
-        # The scanner's plain-HTTP request fails the TLS handshake: expected.
-        pass
-
-
-@contextmanager
-def bare_https_server(folder: Path) -> Iterator[tuple[int, Path]]:
-    """An HTTPS server on a free port of 127.0.0.1; its port and certificate."""
-    certificate, key = make_certificate(folder)
-    context = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
-    context.load_cert_chain(certificate, key)
-    server = QuietServer((HOST, 0), BareHandler)
-    # The handshake happens in each request's own thread, not in accept().
-    server.socket = context.wrap_socket(
-        server.socket, server_side=True, do_handshake_on_connect=False
-    )
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    try:
-        yield server.server_port, certificate
-    finally:
-        server.shutdown()
-        server.server_close()
-        thread.join(timeout=10)
+BARE_PAGE = "<!doctype html><title>Bare</title><p>No security headers here."
 
 
 def test_a_server_without_security_headers_does_not_get_a_plus(
     scanner: None, tmp_path: Path
 ) -> None:
-    with bare_https_server(tmp_path) as (port, certificate):
-        result = scan(f"{HOST}:{port}", certificate)
+    with fixed_page_site(tmp_path, BARE_PAGE) as site:
+        result = scan(f"{HOST}:{site.port}", site.certificate)
 
     assert result["scan"]["grade"] != "A+", explain(result)
     assert HEADER_TESTS.issubset(failures(result)), explain(result)

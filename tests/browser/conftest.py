@@ -11,11 +11,8 @@ from __future__ import annotations
 
 import os
 import shutil
-import ssl
-import threading
 import time
 from collections.abc import Iterator
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from urllib.parse import urlsplit
 
@@ -26,7 +23,7 @@ from playwright.sync_api import Browser, BrowserContext, Page, Playwright, Route
 from questionnaire.content import Audience
 from questionnaire.flow import Progress
 from tests.conftest import make_app
-from tests.server import ProductionServer, make_certificate, production_server
+from tests.server import FixedPageSite, ProductionServer, fixed_page_site, production_server
 
 CHROMIUM = Path(os.environ.get("CHROMIUM", "/usr/bin/chromium"))
 # Flags for a closed network: no background connections, no component updates.
@@ -49,57 +46,20 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
             item.add_marker(pytest.mark.browser)
 
 
-class NeutralSite(ThreadingHTTPServer):
-    """Stands in for the neutral site "Exit this page" leaves for: another origin, over HTTPS.
-
-    It keeps the headers of every request it gets, so tests can see what a
-    site outside the check learns from a person leaving. (Over plain HTTP a
-    browser would drop the referrer anyway, whatever the check's policy.)
-    """
-
-    def __init__(self, folder: Path) -> None:
-        super().__init__(("127.0.0.1", 0), _NeutralPage)
-        cert, key = make_certificate(folder)
-        context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
-        context.load_cert_chain(cert, key)
-        self.socket = context.wrap_socket(self.socket, server_side=True)
-        self.received: list[dict[str, str]] = []
-
-    @property
-    def url(self) -> str:
-        return f"https://127.0.0.1:{self.server_address[1]}/"
-
-
-class _NeutralPage(BaseHTTPRequestHandler):
-    server: NeutralSite
-
-    def do_GET(self) -> None:
-        self.server.received.append(dict(self.headers))
-        body = NEUTRAL_PAGE.encode()
-        self.send_response(200)
-        self.send_header("Content-Type", "text/html; charset=utf-8")
-        self.send_header("Content-Length", str(len(body)))
-        self.end_headers()
-        self.wfile.write(body)
-
-    def log_message(self, format: str, *args: object) -> None:
-        pass
-
-
 @pytest.fixture(scope="session")
-def neutral_site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[NeutralSite]:
-    site = NeutralSite(tmp_path_factory.mktemp("neutral-site"))
-    thread = threading.Thread(target=site.serve_forever, daemon=True)
-    thread.start()
-    yield site
-    site.shutdown()
-    thread.join()
-    site.server_close()
+def neutral_site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[FixedPageSite]:
+    """The neutral site "Exit this page" leaves for: another origin, over HTTPS.
+
+    (Over plain HTTP a browser would drop the referrer anyway, whatever the
+    check's policy, and the test that none is sent could not fail.)
+    """
+    with fixed_page_site(tmp_path_factory.mktemp("neutral-site"), NEUTRAL_PAGE) as site:
+        yield site
 
 
 @pytest.fixture(scope="session")
 def production(
-    tmp_path_factory: pytest.TempPathFactory, neutral_site: NeutralSite
+    tmp_path_factory: pytest.TempPathFactory, neutral_site: FixedPageSite
 ) -> Iterator[ProductionServer]:
     folder = tmp_path_factory.mktemp("production")
     with production_server(folder, {"SELFCHECK_EXIT_URL": neutral_site.url}) as server:
@@ -112,7 +72,7 @@ def live_server(production: ProductionServer) -> str:
 
 
 @pytest.fixture(scope="session")
-def live_app(production: ProductionServer, neutral_site: NeutralSite) -> Flask:
+def live_app(production: ProductionServer, neutral_site: FixedPageSite) -> Flask:
     """The app as the server runs it, in this process: it signs cookies for seeded journeys."""
     return make_app(TESTING=False, SECRET_KEY=production.secret_key, EXIT_URL=neutral_site.url)
 
