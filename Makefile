@@ -38,7 +38,8 @@ run: $(STAMP) $(MO_FILES)
 	SELFCHECK_DEVELOPMENT=true $(BIN)/flask --app app run --debug --host 127.0.0.1 --port 5000
 
 # Production settings, exactly as deployed: gunicorn with gunicorn.conf.py.
-# HOST/PORT, WEB_CONCURRENCY and GUNICORN_CMD_ARGS come from the environment (see DEPLOY.md).
+# SELFCHECK_HOST, PORT, WEB_CONCURRENCY and GUNICORN_CMD_ARGS come from the environment
+# (see DEPLOY.md).
 serve: $(STAMP) $(MO_FILES)
 	@if [ -z "$$SELFCHECK_SECRET_KEY" ]; then \
 		echo "SELFCHECK_SECRET_KEY is not set. It signs the answers kept in each person's cookie."; \

@@ -111,9 +111,11 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
 
 
 def _as_list(value: Any) -> list[str] | None:
-    """A list from the environment: JSON (``["a", "b"]``) or comma-separated (``a,b``)."""
-    if value is None or isinstance(value, list):
-        return value
+    """A list from the environment, comma-separated (``a,b``), or already a list."""
+    if value is None:
+        return None
+    if isinstance(value, list | tuple):
+        return [str(item) for item in value]
     return [item.strip() for item in str(value).split(",") if item.strip()]
 
 
@@ -171,7 +173,7 @@ def _session_expired(error: CSRFError) -> Response:
     The page says the answers are still there only when they are.
     """
     return _error_page(
-        400,
+        error,
         lambda: render_template(
             "session_expired.html", content=current_content(), answers_kept=has_progress()
         ),
@@ -183,25 +185,31 @@ def _http_error(error: HTTPException) -> Response | HTTPException:
     if code is None or code < 400:
         return error
     return _error_page(
-        code, lambda: render_template("error.html", code=code, content=current_content())
+        error, lambda: render_template("error.html", code=code, content=current_content())
     )
 
 
-def _error_page(code: int, render: Callable[[], str]) -> Response:
+def _error_page(error: HTTPException, render: Callable[[], str]) -> Response:
     """The friendly page, or, if even that cannot be made, a plain one.
 
     A request can be broken in ways that also break the page about it (a Host
     header that is not a name, so that no link can be built): the person
     still gets an answer, with the security headers, never the server's own
-    error page.
+    error page. Headers the error carries (``Allow`` on a 405) are kept.
     """
-    plain_page = Response(current_app.extensions[PLAIN_ERROR_PAGE], code, mimetype="text/html")
+    code = error.code or 500
+    headers = [(name, value) for name, value in error.get_headers() if name != "Content-Type"]
+
+    def page(body: str) -> Response:
+        return Response(body, code, headers, mimetype="text/html")
+
+    plain_page = page(current_app.extensions[PLAIN_ERROR_PAGE])
     if request_ctx.url_adapter is None:
         # The request was refused before routing (a Host not in TRUSTED_HOSTS):
         # no link can be built, and there is nothing to report beyond the 400.
         return plain_page
     try:
-        return Response(render(), code, mimetype="text/html")
+        return page(render())
     except Exception:
         current_app.logger.exception("The page for a %s response could not be made", code)
         return plain_page

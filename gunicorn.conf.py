@@ -32,7 +32,6 @@ workers = int(os.environ.get("WEB_CONCURRENCY", "2"))
 worker_class = "sync"
 timeout = 30
 graceful_timeout = 20
-keepalive = 5
 # Workers signal they are alive through a file; on a disk-backed /tmp (or a
 # read-only root filesystem) that can stall them, so use memory where there is some.
 worker_tmp_dir = "/dev/shm" if os.path.isdir("/dev/shm") else None

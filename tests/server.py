@@ -70,6 +70,7 @@ def make_certificate(folder: Path) -> tuple[Path, Path]:
 
 
 def free_port() -> int:
+    """A port free right now (another process may take it before it is used)."""
     with socket.socket() as probe:
         probe.bind((HOST, 0))
         return int(probe.getsockname()[1])
@@ -138,6 +139,19 @@ class ProductionServer:
             time.sleep(0.05)
 
 
+def listening_port(log: Path, process: subprocess.Popen[bytes]) -> int:
+    """The port gunicorn chose (it was given port 0), from its "Listening at" line."""
+    deadline = time.monotonic() + 30
+    while time.monotonic() < deadline:
+        found = re.search(r"Listening at: https?://[^\s]+:(\d+) ", log.read_text(errors="replace"))
+        if found:
+            return int(found.group(1))
+        if process.poll() is not None:
+            raise RuntimeError(f"gunicorn stopped at start-up:\n{log.read_text()}")
+        time.sleep(0.05)
+    raise RuntimeError(f"gunicorn did not start listening within 30 s:\n{log.read_text()}")
+
+
 def wait_until_ready(server: ProductionServer, process: subprocess.Popen[bytes]) -> None:
     deadline = time.monotonic() + 30
     while time.monotonic() < deadline:
@@ -164,7 +178,6 @@ def production_server(
     """
     folder.mkdir(parents=True, exist_ok=True)
     cert, key = make_certificate(folder)
-    port = free_port()
     secret_key = secrets.token_hex(32)
     log = folder / "gunicorn.log"
     env = {
@@ -177,13 +190,13 @@ def production_server(
         {
             "SELFCHECK_SECRET_KEY": secret_key,
             "SELFCHECK_HOST": HOST,
-            "PORT": str(port),
+            # The system picks a free port; no other run can take it first.
+            "PORT": "0",
             **({"GUNICORN_CMD_ARGS": f"--certfile {cert} --keyfile {key}"} if tls else {}),
             **(environment or {}),
         }
     )
     scheme = "https" if tls else "http"
-    server = ProductionServer(f"{scheme}://{HOST}:{port}", port, secret_key, cert, log, tls)
     with log.open("wb") as output:
         process = subprocess.Popen(
             [sys.executable, "-m", "gunicorn", "-c", str(PROJECT / "gunicorn.conf.py")],
@@ -193,6 +206,8 @@ def production_server(
             stderr=subprocess.STDOUT,
         )
         try:
+            port = listening_port(log, process)
+            server = ProductionServer(f"{scheme}://{HOST}:{port}", port, secret_key, cert, log, tls)
             wait_until_ready(server, process)
             yield server
         finally:

@@ -179,7 +179,9 @@ def test_the_access_log_has_method_path_status_and_duration_only(server):
     person.answer("/safety", "no", Origin=server.url)
     person.answer("/signs/shallow-breathing", "often", Origin=server.url)
     person.send("GET", "/?answer=often&secret=1", User_Agent="Probe/1.0", Referer="https://x.test/")
-    all_lines = server.wait_for_log(r"GET / 200 \d+ms")
+    # gunicorn logs a request after answering it: wait for the line of a last, unique one.
+    person.send("GET", "/signs/last-of-the-access-log-test")
+    all_lines = server.wait_for_log(r"GET /signs/last-of-the-access-log-test 404 \d+ms")
     lines = [line for line in all_lines if re.match(r"^[A-Z]+ /", line)]
     assert any(line.startswith("POST /signs/shallow-breathing 303 ") for line in lines), lines
     for line in lines:
@@ -202,12 +204,23 @@ def test_a_forged_forwarded_proto_is_ignored_without_a_configured_proxy(tmp_path
     assert "Strict-Transport-Security" not in response.headers
 
 
-def test_behind_a_configured_proxy_its_https_is_believed(tmp_path):
-    with production_server(tmp_path, {"SELFCHECK_PROXY_COUNT": "1"}, tls=False) as server:
-        forwarded, _ = server.request("GET", "/", headers={"X-Forwarded-Proto": "https"})
-        direct, _ = server.request("GET", "/")
-    assert forwarded.headers["Strict-Transport-Security"].startswith("max-age=63072000")
-    assert "Strict-Transport-Security" not in direct.headers
+@pytest.mark.parametrize(("proxies", "saved"), [("1", True), ("0", False), ("2", False)])
+def test_behind_a_proxy_answers_are_saved_only_with_the_right_proxy_count(tmp_path, proxies, saved):
+    """As behind Caddy: plain HTTP to gunicorn, the visitor's HTTPS in X-Forwarded-Proto.
+
+    The browser's Origin is https://, so a wrong count (the app then thinks it
+    is served over plain HTTP) refuses every answer, as DEPLOY.md warns.
+    """
+    environment = {"SELFCHECK_PROXY_COUNT": proxies}
+    with production_server(tmp_path, environment, tls=False) as server:
+        person = Visitor(server)
+        visitor_origin = server.url.replace("http://", "https://")
+        forwarded = {"X_Forwarded_Proto": "https", "X_Forwarded_For": "203.0.113.7"}
+        response, _ = person.send("GET", "/", **forwarded)
+        hsts = response.headers.get("Strict-Transport-Security")
+        response = person.answer("/who", "me", Origin=visitor_origin, **forwarded)
+    assert (hsts is not None) is saved
+    assert response.status == (303 if saved else 400)
 
 
 def raw_request(server: ProductionServer, head: str, body: bytes = b"") -> tuple[int, bytes]:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+import time
 from urllib.parse import quote, urlsplit
 
 import pytest
@@ -181,6 +182,30 @@ class TestKeyRotation:
         text = text_of(soup(response).main)
         assert "the check starts again" in text
         assert "still here" not in text
+
+    def test_a_cookie_without_answers_from_the_old_key_gets_no_notice(self, client):
+        client.get("/who")  # the form token alone is in the cookie: nothing to lose
+        rotated = self.rotated_client(client, SECRET_KEY="the new key")
+        page = soup(rotated.get("/who"))
+        assert page.select_one(".notice") is None
+
+
+def test_a_cookie_older_than_flasks_31_days_is_cleared_as_idle_not_as_unreadable(
+    client, monkeypatch
+):
+    walk(client, stop_at="/signs/nausea")
+    later = time.time() + 40 * 24 * 60 * 60
+    monkeypatch.setattr(time, "time", lambda: later)
+    assert redirected_to(client.get("/signs/nausea")) == "/who"
+    notice = text_of(soup(client.get("/who")).select_one(".notice"))
+    assert notice.startswith("To protect your privacy, we cleared your answers")
+
+
+def test_a_wrong_method_keeps_the_allow_header(client):
+    response = client.put("/summary")
+    assert response.status_code == 405
+    allowed = {method.strip() for method in response.headers["Allow"].split(",")}
+    assert allowed == {"GET", "HEAD", "OPTIONS"}
 
 
 def test_a_stale_token_with_answers_kept_says_so(client):

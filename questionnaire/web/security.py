@@ -61,8 +61,8 @@ PERMISSIONS_POLICY = ", ".join(
 
 SECURITY_HEADERS = {
     "Content-Security-Policy": CONTENT_SECURITY_POLICY,
-    # Same-site requests keep their Referer (the form check below reads it);
-    # no address of this check ever leaves for another site.
+    # Form posts to this site keep their Origin and Referer (the form check
+    # below needs one); no address of this check ever leaves for another site.
     "Referrer-Policy": "same-origin",
     "X-Content-Type-Options": "nosniff",
     "X-Frame-Options": "DENY",
@@ -88,9 +88,10 @@ class FormProtection(CSRFProtect):
     """Flask-WTF's protection for every form post, with two differences.
 
     Flask-WTF looks for a same-origin ``Referer`` over HTTPS only. This looks
-    at ``Origin`` first, which every current browser sends with a form post
-    whatever the referrer policy, then at ``Referer``; over HTTPS one of the
-    two is required, as in Flask-WTF.
+    at ``Origin`` first, which browsers send with every form post, then at
+    ``Referer``; over HTTPS one of the two is required, as in Flask-WTF. Both
+    depend on the referrer policy: under ``no-referrer`` a browser sends
+    ``Origin: null`` and no ``Referer``, so the policy is ``same-origin``.
 
     And a form token signed with a key in ``SECRET_KEY_FALLBACKS`` is still
     accepted, so that rotating the secret key does not refuse the page a
@@ -99,7 +100,7 @@ class FormProtection(CSRFProtect):
 
     def protect(self, apply_exemptions: bool = False) -> None:
         # A post to an address the app does not have is a 404, not a form error.
-        if apply_exemptions and not request.endpoint:
+        if apply_exemptions and (not request.endpoint or self._is_exempt()):
             return
         if request.method not in current_app.config["WTF_CSRF_METHODS"]:
             return
@@ -134,7 +135,10 @@ def _require_same_origin() -> None:
 
 
 def _require_valid_token(token: str | None) -> None:
-    keys = [current_app.secret_key, *current_app.config["SECRET_KEY_FALLBACKS"]]
+    config = current_app.config
+    # The key Flask-WTF signs new tokens with, then the keys of a rotation.
+    signing_key = config.get("WTF_CSRF_SECRET_KEY") or current_app.secret_key
+    keys = [signing_key, *config["SECRET_KEY_FALLBACKS"]]
     reason = "The CSRF token is missing."
     for key in keys:
         try:

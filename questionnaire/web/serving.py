@@ -76,7 +76,10 @@ def wrap_for_serving(app: Flask) -> None:
 
     With ``PROXY_COUNT`` at 0 (the default), ``X-Forwarded-*`` headers are
     ignored: anyone can send them. Behind one TLS-terminating proxy, 1 makes
-    the app see the visitor's HTTPS, so cookies stay Secure and HSTS is sent.
+    the app see the visitor's HTTPS: HSTS is sent, and the form check
+    compares the browser's ``https://`` Origin with an ``https://`` site. A
+    wrong count refuses every form post. The proxy must pass the visitor's
+    ``Host`` on unchanged.
     """
     app.before_request(check_request_body)
     wsgi_app: WSGIApplication = WholeBody(app.wsgi_app, int(app.config["MAX_CONTENT_LENGTH"]))

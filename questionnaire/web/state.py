@@ -11,6 +11,7 @@ import time
 from flask import Flask, Request, current_app, flash, session
 from flask.sessions import SecureCookieSession, SecureCookieSessionInterface
 from flask_babel import gettext as _
+from itsdangerous import BadSignature
 
 from questionnaire.content import Content
 from questionnaire.flow import Progress
@@ -20,13 +21,13 @@ _LAST_SEEN = "last_seen"
 
 
 class CookieSession(SecureCookieSession):
-    """The session, knowing whether the browser sent a cookie the app could not read."""
+    """The session, knowing whether the browser sent answers the app could not read."""
 
     unreadable = False
 
 
 class CookieSessionInterface(SecureCookieSessionInterface):
-    """Flask's signed-cookie session, which also notices a cookie it cannot read.
+    """Flask's signed-cookie session, which also notices answers it cannot read.
 
     That happens when the secret key was changed without keeping the old one
     as a fallback, or when the cookie was altered. The person then starts
@@ -36,12 +37,22 @@ class CookieSessionInterface(SecureCookieSessionInterface):
     session_class = CookieSession
 
     def open_session(self, app: Flask, request: Request) -> CookieSession | None:
-        opened = super().open_session(app, request)
-        if not isinstance(opened, CookieSession):
+        serializer = self.get_signing_serializer(app)
+        if serializer is None:
             return None
-        # Flask never sends an empty session, so a cookie that opens empty was unreadable.
-        opened.unreadable = not opened and bool(request.cookies.get(self.get_cookie_name(app)))
-        return opened
+        value = request.cookies.get(self.get_cookie_name(app))
+        if not value:
+            return CookieSession()
+        try:
+            # No age limit here (Flask's is 31 days): answers idle for longer than
+            # ANSWERS_IDLE_SECONDS are cleared by load_progress, which says so.
+            return CookieSession(serializer.loads(value))
+        except BadSignature:
+            opened = CookieSession()
+            # Read without checking, only to know whether there were answers to lose.
+            _, unchecked = serializer.loads_unsafe(value)
+            opened.unreadable = isinstance(unchecked, dict) and _PROGRESS in unchecked
+            return opened
 
 
 def load_progress(content: Content) -> Progress:

@@ -179,7 +179,7 @@ def choose_language(code: str) -> Response:
 
 
 # Pages the language switch may return to: the ones a person reads, not actions.
-_NOT_RETURNED_TO = {"check.choose_language", "check.exit_page", "check.start_again"}
+_NOT_RETURNED_TO = {"check.choose_language", "check.exit_page"}
 
 
 def _page_of_this_check(path: str) -> str:
