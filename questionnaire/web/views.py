@@ -187,7 +187,7 @@ def _page_of_this_check(path: str) -> str:
 
     The address is never passed on as it came: it is matched against the
     URL map and the page's address is built afresh, so nothing that merely
-    looks like a path (``/\t/elsewhere``, ``//elsewhere``, encoded slashes,
+    looks like a path (``/%09/elsewhere``, ``//elsewhere``, encoded slashes,
     control characters) can lead to another site.
     """
     adapter = current_app.url_map.bind("localhost")
@@ -195,11 +195,9 @@ def _page_of_this_check(path: str) -> str:
         endpoint, values = adapter.match(path, method="GET")
     except (HTTPException, ValueError):
         return url_for("check.start")
-    if not isinstance(endpoint, str) or not endpoint.startswith("check."):
+    if not str(endpoint).startswith("check.") or endpoint in _NOT_RETURNED_TO:
         return url_for("check.start")
-    if endpoint in _NOT_RETURNED_TO:
-        return url_for("check.start")
-    return url_for(endpoint, **values)
+    return url_for(str(endpoint), **values)
 
 
 @bp.get("/continue")
