@@ -146,6 +146,14 @@ class Kind(_Model):
     urgent: bool = False
 
 
+class Section(_Model):
+    """A heading with paragraphs, and optionally a list, as pages show them."""
+
+    heading: Wording
+    paragraphs: tuple[Wording, ...] = ()
+    items: tuple[Wording, ...] = ()
+
+
 class Sign(Prompt):
     """One of the signs: asked with the shared answer options, explained on the summary."""
 
@@ -156,13 +164,17 @@ class Sign(Prompt):
     summary: Wording
     interrupt_on: tuple[Slug, ...] = ()
     interruption: Wording | None = None
+    # Replaces the shared "if it is happening right now" box on this sign's
+    # interruption page, for a sign that is an emergency only together with
+    # others (the box then says when to call, and is not styled as urgent).
+    interruption_now: Section | None = None
     sources: tuple[Line, ...] = Field(min_length=1)
 
     @model_validator(mode="after")
     def _interruption_has_words(self) -> Sign:
         if self.interrupt_on and self.interruption is None:
             raise ValueError("a sign with interrupt_on needs an interruption text")
-        if self.interruption is not None and not self.interrupt_on:
+        if (self.interruption is not None or self.interruption_now) and not self.interrupt_on:
             raise ValueError("interruption is set but interrupt_on is empty")
         return self
 
@@ -179,17 +191,11 @@ class Resource(_Model):
     links: tuple[Link, ...] = Field(min_length=1)
 
 
-class Section(_Model):
-    """A heading with paragraphs, and optionally a list, as pages show them."""
-
-    heading: Wording
-    paragraphs: tuple[Wording, ...] = ()
-    items: tuple[Wording, ...] = ()
-
-
 class Emergency(_Model):
     heading: Wording
-    lead: Wording
+    # One lead for each safety answer that leads here: "yes" says what it is,
+    # "not sure" says to treat it as an emergency all the same.
+    leads: dict[Slug, Wording] = Field(min_length=1)
     steps: tuple[Wording, ...] = Field(min_length=1)
     paragraphs: tuple[Wording, ...] = ()
 
@@ -201,10 +207,25 @@ class Interruption(_Model):
     naloxone: Section
 
 
+class UrgentSummary(_Model):
+    """The summary's first section when too much opioid may be involved.
+
+    What to do in an emergency sits under its own "if it is happening now"
+    heading, so that a printed summary never reads as a standing instruction.
+    """
+
+    heading: Wording
+    paragraphs: tuple[Wording, ...] = Field(min_length=1)
+    now: Section
+    after: tuple[Wording, ...] = ()
+
+
 class Summary(_Model):
     heading: Wording
     intro: tuple[Wording, ...] = Field(min_length=1)
-    urgent: Section
+    urgent: UrgentSummary
+    # Said when the safety question was answered with an emergency answer.
+    emergency_reported: Section
     reported_heading: Wording
     nothing_reported: Section
     unsure: Section
@@ -239,6 +260,12 @@ class Content(_Model):
         _require_unique([kind.id for kind in self.kinds], "kinds", "id")
         _require_unique([sign.id for sign in self.signs], "signs", "id")
         _require_unique([resource.id for resource in self.resources], "resources", "id")
+        leads, emergency_on = set(self.emergency.leads), set(self.safety.emergency_on)
+        if leads != emergency_on:
+            raise ValueError(
+                f"field 'emergency.leads': needs one lead for each of {sorted(emergency_on)}, "
+                f"has {sorted(leads)}"
+            )
         kind_ids = {kind.id for kind in self.kinds}
         values = {option.value for option in self.answer_options}
         for index, sign in enumerate(self.signs):

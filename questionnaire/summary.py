@@ -2,7 +2,8 @@
 
 It never scores, counts or labels. It only sorts the signs a person said
 they noticed by what kind of sign they are, so each can be explained, and
-says whether the too-much-opioid guidance must come first.
+says whether the too-much-opioid guidance must come first, and whether an
+emergency was reported at the start.
 """
 
 from __future__ import annotations
@@ -29,12 +30,15 @@ class SignGroup:
 class Summary:
     audience: Audience
     urgent_first: bool
+    # The safety question was answered with an emergency answer (yes, or not sure).
+    emergency_reported: bool
     groups: tuple[SignGroup, ...]
     unsure: tuple[NotedSign, ...]
 
     @property
     def nothing_reported(self) -> bool:
-        return not self.groups
+        """Nothing noticed, nothing unsure, no emergency: only then is it said so."""
+        return not self.groups and not self.unsure and not self.emergency_reported
 
 
 def summarise(content: Content, progress: Progress) -> Summary:
@@ -50,10 +54,17 @@ def summarise(content: Content, progress: Progress) -> Summary:
         for kind in content.kinds
         if (signs := tuple(n for n in noticed if n.sign.kind == kind.id))
     )
-    urgent_first = needs_emergency(content, progress) or any(g.kind.urgent for g in groups)
+    unsure = tuple(n for n in noted if n.answer.meaning is OptionMeaning.UNSURE)
+    emergency_reported = needs_emergency(content, progress)
+    # "Not sure" about a too-much-opioid sign is treated like noticing it, as
+    # CDC advises: "If you aren't sure, treat it like an overdose."
+    urgent_first = emergency_reported or any(
+        content.kind(n.sign.kind).urgent for n in (*noticed, *unsure)
+    )
     return Summary(
         audience=progress.audience or Audience.ME,
         urgent_first=urgent_first,
+        emergency_reported=emergency_reported,
         groups=groups,
-        unsure=tuple(n for n in noted if n.answer.meaning is OptionMeaning.UNSURE),
+        unsure=unsure,
     )

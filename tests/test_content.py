@@ -108,6 +108,16 @@ def emergency_on_unknown_answer(data):
     data["safety"]["emergency_on"] = ["maybe"]
 
 
+def emergency_answer_without_a_lead(data):
+    del data["emergency"]["leads"]["not-sure"]
+
+
+def when_to_call_without_an_interruption(data):
+    pupils = data["signs"][1]
+    pupils["interrupt_on"] = []
+    del pupils["interruption"]
+
+
 @pytest.mark.parametrize(
     ("breakage", "expected"),
     [
@@ -125,6 +135,14 @@ def emergency_on_unknown_answer(data):
         (unsafe_link, "entry resources[1] (id 'crisis').links[0], field 'href'"),
         (emergency_on_unknown_answer, "field 'emergency_on'"),
         (hint_items_without_a_hint, "field 'safety': hint_items need a hint"),
+        (
+            emergency_answer_without_a_lead,
+            "field 'emergency.leads': needs one lead for each of ['not-sure', 'yes']",
+        ),
+        (
+            when_to_call_without_an_interruption,
+            "entry signs[1] (id 'narrowed-pupils'): interruption is set but interrupt_on is empty",
+        ),
     ],
 )
 def test_a_bad_content_file_names_the_file_the_entry_and_the_field(breakage, expected):

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import pytest
+
 from questionnaire.content import Audience, Content, load_all_content
 from questionnaire.flow import Progress
 from questionnaire.summary import summarise
@@ -39,16 +41,29 @@ def test_a_too_much_opioid_sign_puts_the_urgent_guidance_first():
     assert not summary_of(sweating="often", craving="often").urgent_first
 
 
-def test_an_emergency_answer_puts_the_urgent_guidance_first_even_with_nothing_noticed():
-    summary = summary_of(safety="yes")
-    assert summary.urgent_first and summary.nothing_reported
+@pytest.mark.parametrize("safety", ["yes", "not-sure"])
+def test_an_emergency_answer_puts_the_urgent_guidance_first_and_is_never_called_nothing(safety):
+    summary = summary_of(safety=safety)
+    assert summary.urgent_first and summary.emergency_reported
+    assert not summary.nothing_reported
+
+
+@pytest.mark.parametrize("sign_id", ["shallow-breathing", "narrowed-pupils", "speech-problems"])
+def test_not_sure_about_a_too_much_opioid_sign_is_treated_with_caution(sign_id):
+    """CDC: "If you aren't sure, treat it like an overdose." """
+    summary = summary_of(**{sign_id.replace("-", "_"): "not-sure"})
+    assert summary.urgent_first
+    assert not summary.nothing_reported
+    assert [noted.sign.id for noted in summary.unsure] == [sign_id]
 
 
 def test_not_sure_answers_are_listed_apart_and_do_not_count_as_noticed():
-    summary = summary_of(nausea="not-sure", shallow_breathing="not-sure")
-    assert summary.nothing_reported
+    summary = summary_of(nausea="not-sure", headaches="not-sure")
+    assert summary.groups == ()
     assert not summary.urgent_first
-    assert [noted.sign.id for noted in summary.unsure] == ["shallow-breathing", "nausea"]
+    # Something was unsure: the summary does not say nothing was reported.
+    assert not summary.nothing_reported
+    assert [noted.sign.id for noted in summary.unsure] == ["nausea", "headaches"]
 
 
 def test_the_summary_follows_who_the_check_is_for():

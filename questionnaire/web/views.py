@@ -237,7 +237,8 @@ def emergency() -> Response | str:
     visit = enter(flow.EMERGENCY)
     if isinstance(visit, Response):
         return visit
-    return acknowledge(visit, "emergency.html", visit.progress.with_emergency_seen)
+    lead = visit.content.emergency.leads[visit.progress.safety or ""]
+    return acknowledge(visit, "emergency.html", visit.progress.with_emergency_seen, lead=lead)
 
 
 @bp.route("/signs/<sign_id>", methods=["GET", "POST"])
@@ -266,6 +267,9 @@ def interruption(sign_id: str) -> Response | str:
         "interruption.html",
         lambda: visit.progress.with_interruption_seen(sign_id),
         sign=sign,
+        # The shared emergency box, unless the sign says when it would be one.
+        now=sign.interruption_now or visit.content.interruption.now,
+        now_is_urgent=sign.interruption_now is None,
     )
 
 
