@@ -94,10 +94,7 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
     app.register_blueprint(bp)
     init_assets(app)
     app.add_url_rule("/healthz", "healthz", _healthz)
-    plain_page = Path(app.root_path, "templates", "plain_error.html").read_text(encoding="utf-8")
-    app.extensions[PLAIN_ERROR_PAGE] = plain_page.replace(
-        "{exit_url}", str(escape(app.config["EXIT_URL"]))
-    )
+    app.extensions[PLAIN_ERROR_PAGE] = _plain_error_page(app)
     app.jinja_env.trim_blocks = True
     app.jinja_env.lstrip_blocks = True
     app.add_template_filter(_worded, "worded")
@@ -108,6 +105,21 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
     # Also handles 500s: the page never shows anything about the request.
     app.register_error_handler(HTTPException, _http_error)
     return app
+
+
+def _plain_error_page(app: Flask) -> str:
+    """The fixed page for when not even the error page can be made, filled in once."""
+    emergency = app.extensions["selfcheck_content"][app.config["DEFAULT_LANGUAGE"]].resource(
+        "emergency"
+    )
+    page = Path(app.root_path, "templates", "plain_error.html").read_text(encoding="utf-8")
+    for placeholder, value in {
+        "{exit_url}": app.config["EXIT_URL"],
+        "{emergency_href}": emergency.links[0].href,
+        "{emergency}": emergency.number or "",
+    }.items():
+        page = page.replace(placeholder, str(escape(value)))
+    return page
 
 
 def _as_list(value: Any) -> list[str] | None:

@@ -9,6 +9,7 @@ silently change how the check behaves.
 
 from __future__ import annotations
 
+import re
 import tomllib
 from collections.abc import Mapping
 from enum import StrEnum
@@ -187,6 +188,10 @@ class Link(_Model):
 class Resource(_Model):
     id: Slug
     name: Line
+    # The number people call, as they read it ("911"): texts say "{emergency}"
+    # for the emergency resource's number, so that a clinic outside the US
+    # changes it here only.
+    number: Line | None = None
     text: Wording
     links: tuple[Link, ...] = Field(min_length=1)
 
@@ -260,6 +265,13 @@ class Content(_Model):
         _require_unique([kind.id for kind in self.kinds], "kinds", "id")
         _require_unique([sign.id for sign in self.signs], "signs", "id")
         _require_unique([resource.id for resource in self.resources], "resources", "id")
+        for needed in NUMBERED_RESOURCES:
+            found = next((r for r in self.resources if r.id == needed), None)
+            if found is None or found.number is None:
+                raise ValueError(f"resources need an entry {needed!r} with a 'number'")
+        for where, text in reader_texts(self):
+            if unknown := _PLACEHOLDER.search(text):
+                raise ValueError(f"field {where!r}: {unknown.group(0)} is not a resource's number")
         leads, emergency_on = set(self.emergency.leads), set(self.safety.emergency_on)
         if leads != emergency_on:
             raise ValueError(
@@ -290,6 +302,10 @@ class Content(_Model):
 
 # Fields that hold identifiers, rules or citations: nothing a person reads on a page.
 _NOT_READ = {"id", "value", "kind", "href", "interrupt_on", "emergency_on", "sources", "language"}
+# Shown on every page (the help line and the Call buttons): they must have a number.
+NUMBERED_RESOURCES = ("emergency", "crisis")
+# "{emergency}" in a text stands for the number of the resource with that id.
+_PLACEHOLDER = re.compile(r"\{([a-z][a-z0-9-]*)\}")
 
 
 def reader_texts(content: Content) -> list[tuple[str, str]]:
@@ -333,9 +349,32 @@ def _require_known(values: tuple[str, ...], known: set[str], where: str) -> None
 def parse_content(data: Mapping[str, Any], source: str) -> Content:
     """Check already-parsed content; ``source`` names it in any error."""
     try:
-        return Content.model_validate(data)
+        return Content.model_validate(_with_numbers(data))
     except ValidationError as error:
         raise ContentError(_describe(error, data, source)) from None
+
+
+def _with_numbers(data: Mapping[str, Any]) -> Any:
+    """``data`` with each "{id}" in a text replaced by that resource's number."""
+    resources = data.get("resources")
+    numbers = {
+        resource["id"]: resource["number"]
+        for resource in (resources if isinstance(resources, list) else [])
+        if isinstance(resource, dict)
+        and isinstance(resource.get("id"), str)
+        and isinstance(resource.get("number"), str)
+    }
+
+    def fill(node: Any) -> Any:
+        if isinstance(node, str):
+            return _PLACEHOLDER.sub(lambda m: numbers.get(m.group(1), m.group(0)), node)
+        if isinstance(node, dict):
+            return {key: fill(value) for key, value in node.items()}
+        if isinstance(node, list):
+            return [fill(item) for item in node]
+        return node
+
+    return fill(data)
 
 
 def load_content(path: Path) -> Content:

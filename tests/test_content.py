@@ -274,3 +274,34 @@ def test_a_new_red_flag_rule_is_a_content_edit(tmp_path):
     client = app_with(tmp_path, data).test_client()
     visited = walk(client, answers={"headaches": "often"})
     assert "/signs/headaches/help-now" in visited
+
+
+def test_the_emergency_number_comes_from_the_content_on_every_page(tmp_path):
+    """A clinic outside the US changes the number in one place; no page still says 911."""
+    directory = tmp_path / "content"
+    directory.mkdir()
+    for path in CONTENT_DIR.glob("*.toml"):
+        data = tomllib.loads(path.read_text(encoding="utf-8"))
+        emergency = next(r for r in data["resources"] if r["id"] == "emergency")
+        emergency["number"] = "112"
+        (directory / path.name).write_text(tomli_w.dumps(data), encoding="utf-8")
+    app = make_app(CONTENT_DIR=directory)
+    for language in ["en", "es"]:
+        for audience, safety, answers in [
+            ("me", "yes", {"shallow-breathing": "often", "narrowed-pupils": "often"}),
+            ("other", "not-sure", {"speech-problems": "not-sure", "sweating": "often"}),
+        ]:
+            client = app.test_client()
+            client.get(f"/language/{language}?next=/")
+            pages = [client.get("/")]
+            visited = walk(client, audience=audience, safety=safety, answers=answers)
+            pages += [client.get(path) for path in visited]
+            pages += [client.get("/signs/not-a-sign"), client.post("/summary")]
+            for page in pages:
+                body = page.get_data(as_text=True)
+                assert "911" not in body, f"{language} {page.request.path}"
+                assert "112" in body, f"{language} {page.request.path}"
+    # The help line and the Call button dial the new number.
+    start = soup(app.test_client().get("/"))
+    assert start.select_one('.help-line a[href="tel:112"]') is not None
+    assert start.select_one('.emergency-box a.button[href="tel:112"]') is not None
