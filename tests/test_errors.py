@@ -124,13 +124,13 @@ def test_a_request_that_is_too_large_gets_a_friendly_page(client):
     page = client.get("/who")
     response = client.post("/who", data={"csrf_token": csrf_token(page), "answer": "me" * 20_000})
     assert response.status_code == 413
-    assert text_of(soup(response).h1) == "Sorry, we could not use that request"
+    assert text_of(soup(response).h1) == "Sorry, something did not work"
 
 
 def test_a_wrong_method_gets_a_friendly_page(client):
     response = client.delete("/who")
     assert response.status_code == 405
-    assert text_of(soup(response).h1) == "Sorry, we could not use that request"
+    assert text_of(soup(response).h1) == "Sorry, something did not work"
 
 
 def test_a_server_error_shows_a_page_that_says_nothing_about_the_request():

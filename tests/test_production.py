@@ -243,7 +243,7 @@ CHUNKED_POST = (
 def test_a_malformed_chunked_body_gets_the_friendly_400(server, body):
     status, answer = raw_request(server, CHUNKED_POST, body)
     assert status == 400, answer[:200]
-    assert b"Sorry, we could not use that request" in answer
+    assert b"Sorry, something did not work" in answer
     assert b"Content-Security-Policy" in answer
 
 
@@ -255,7 +255,7 @@ def test_a_chunked_body_over_the_size_limit_gets_the_friendly_413(server):
     )
     status, answer = raw_request(server, CHUNKED_POST, chunks + b"0\r\n\r\n")
     assert status == 413, answer[:200]
-    assert b"Sorry, we could not use that request" in answer
+    assert b"Sorry, something did not work" in answer
 
 
 @pytest.mark.parametrize(
@@ -268,7 +268,7 @@ def test_a_broken_host_header_gets_an_answer_with_the_security_headers(server, h
     assert status in {400, 404}, answer[:300]
     assert b"Internal Server Error" not in answer
     assert b"Content-Security-Policy: default-src 'none'" in answer
-    assert b"Sorry, we could not use that request" in answer or b"Page not found" in answer
+    assert b"Sorry, something did not work" in answer or b"Page not found" in answer
 
 
 @pytest.mark.parametrize("next_path", ["/a%0d%0ab", "/%0aSet-Cookie:x=1", "/%09/evil.example"])
@@ -320,4 +320,4 @@ def test_a_json_body_is_not_a_form_and_gets_the_friendly_415(server):
             },
         )
         assert response.status == 415, body
-        assert b"Sorry, we could not use that request" in raw
+        assert b"Sorry, something did not work" in raw

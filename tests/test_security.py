@@ -107,7 +107,7 @@ def test_a_host_not_in_trusted_hosts_gets_a_400_with_the_security_headers():
     assert client.get("/", headers={"Host": "check.example.org"}).status_code == 200
     response = client.get("/", headers={"Host": "evil.example"})
     assert response.status_code == 400
-    assert "Sorry, we could not use that request" in response.get_data(as_text=True)
+    assert "Sorry, something did not work" in response.get_data(as_text=True)
     assert response.headers["Content-Security-Policy"].startswith("default-src 'none'")
 
 
@@ -233,7 +233,7 @@ def test_when_even_the_error_page_fails_a_plain_page_is_shown(monkeypatch):
     response = app.test_client().get("/not-a-page")
     assert response.status_code == 404
     body = response.get_data(as_text=True)
-    assert "Sorry, we could not use that request" in body
+    assert "Sorry, something did not work" in body
     assert '<a href="https://www.weather.gov/">Exit this page</a>' in body
     assert response.headers["Content-Security-Policy"].startswith("default-src 'none'")
 
@@ -299,7 +299,7 @@ def test_an_unsized_body_over_the_limit_is_refused_before_anything_else(app):
     assert post_unsized(app, body, scheme="https") == (
         413,
         "",
-        "Sorry, we could not use that request",
+        "Sorry, something did not work",
     )
 
 
@@ -318,7 +318,7 @@ def test_an_unsized_body_the_server_cannot_decode_is_a_400(app):
         def readinto(self, buffer):
             raise InvalidChunkSize("zz")
 
-    assert post_unsized(app, BrokenBody()) == (400, "", "Sorry, we could not use that request")
+    assert post_unsized(app, BrokenBody()) == (400, "", "Sorry, something did not work")
 
 
 @pytest.mark.parametrize(

@@ -160,7 +160,7 @@ def test_the_language_link_switches_language_and_keeps_the_answers(client):
     spanish = soup(client.get("/signs/sweating"))
     assert spanish.html["lang"] == "es"
     assert spanish.select_one('input[value="often"]').has_attr("checked")
-    assert text_of(spanish.select_one('label[for="answer-2"]')) == "Seguido"
+    assert text_of(spanish.select_one('label[for="answer-2"]')) == "Muchas veces"
     back = spanish.select_one("a.language-link")
     assert text_of(back) == "English" and back["lang"] == "en"
     client.get(back["href"])
