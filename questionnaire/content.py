@@ -129,6 +129,20 @@ class AudienceQuestion(Question):
         return self
 
 
+class UseOption(Option):
+    # The summary's tailored sections this answer shows (ids in summary.tailored).
+    shows: tuple[Slug, ...] = ()
+
+
+class UseQuestion(Question):
+    """How opioids are taken: used only to choose what the summary explains."""
+
+    options: tuple[UseOption, ...] = Field(min_length=2)
+
+    def use_option(self, value: str) -> UseOption | None:
+        return next((option for option in self.options if option.value == value), None)
+
+
 class SafetyQuestion(Question):
     emergency_on: tuple[Slug, ...] = Field(min_length=1)
 
@@ -212,6 +226,12 @@ class Interruption(_Model):
     naloxone: Section
 
 
+class TailoredSection(Section):
+    """A summary section shown only for some answers to the use question."""
+
+    id: Slug
+
+
 class UrgentSummary(_Model):
     """The summary's first section when too much opioid may be involved.
 
@@ -238,6 +258,8 @@ class Summary(_Model):
     help: Section
     questions: Section
     not_a_diagnosis: Section
+    # Shown for the answers to the use question that name them (UseOption.shows).
+    tailored: tuple[TailoredSection, ...] = ()
 
 
 class Content(_Model):
@@ -247,6 +269,7 @@ class Content(_Model):
     language_name: Line
     audience: AudienceQuestion
     safety: SafetyQuestion
+    use: UseQuestion
     emergency: Emergency
     emergency_box: Section
     answer_options: tuple[AnswerOption, ...] = Field(min_length=2)
@@ -278,6 +301,15 @@ class Content(_Model):
                 f"field 'emergency.leads': needs one lead for each of {sorted(emergency_on)}, "
                 f"has {sorted(leads)}"
             )
+        tailored_ids = {section.id for section in self.summary.tailored}
+        _require_unique([section.id for section in self.summary.tailored], "summary.tailored", "id")
+        for index, option in enumerate(self.use.options):
+            missing = [shown for shown in option.shows if shown not in tailored_ids]
+            if missing:
+                raise ValueError(
+                    f"entry use.options[{index}], field 'shows': {missing!r} is not among "
+                    f"the summary's tailored sections {sorted(tailored_ids)}"
+                )
         kind_ids = {kind.id for kind in self.kinds}
         values = {option.value for option in self.answer_options}
         for index, sign in enumerate(self.signs):
@@ -301,7 +333,17 @@ class Content(_Model):
 
 
 # Fields that hold identifiers, rules or citations: nothing a person reads on a page.
-_NOT_READ = {"id", "value", "kind", "href", "interrupt_on", "emergency_on", "sources", "language"}
+_NOT_READ = {
+    "id",
+    "value",
+    "kind",
+    "href",
+    "interrupt_on",
+    "emergency_on",
+    "shows",
+    "sources",
+    "language",
+}
 # Shown on every page (the help line and the Call buttons): they must have a number.
 NUMBERED_RESOURCES = ("emergency", "crisis")
 # "{emergency}" in a text stands for the number of the resource with that id.

@@ -22,6 +22,7 @@ class StepKind(StrEnum):
     AUDIENCE = "audience"
     SAFETY = "safety"
     EMERGENCY = "emergency"
+    USE = "use"
     SIGN = "sign"
     INTERRUPTION = "interruption"
     CHECK = "check"
@@ -37,6 +38,7 @@ class Step:
 AUDIENCE = Step(StepKind.AUDIENCE)
 SAFETY = Step(StepKind.SAFETY)
 EMERGENCY = Step(StepKind.EMERGENCY)
+USE = Step(StepKind.USE)
 CHECK = Step(StepKind.CHECK)
 SUMMARY = Step(StepKind.SUMMARY)
 
@@ -55,6 +57,7 @@ class Progress:
 
     audience: Audience | None = None
     safety: str | None = None
+    use: str | None = None
     answers: Mapping[str, str] = field(default_factory=dict)
     emergency_seen: bool = False
     interruptions_seen: frozenset[str] = frozenset()
@@ -67,6 +70,9 @@ class Progress:
         # A changed answer shows the emergency page again if it calls for it.
         seen = self.emergency_seen and value == self.safety
         return replace(self, safety=value, emergency_seen=seen, confirmed=False)
+
+    def with_use(self, value: str) -> Progress:
+        return replace(self, use=value, confirmed=False)
 
     def with_answer(self, sign_id: str, value: str) -> Progress:
         seen = self.interruptions_seen
@@ -89,6 +95,7 @@ class Progress:
         return {
             "audience": self.audience.value if self.audience else None,
             "safety": self.safety,
+            "use": self.use,
             "answers": dict(self.answers),
             "emergency_seen": self.emergency_seen,
             "interruptions_seen": sorted(self.interruptions_seen),
@@ -106,6 +113,7 @@ class Progress:
             return cls()
         audience = data.get("audience")
         safety = data.get("safety")
+        use = data.get("use")
         raw_answers = data.get("answers")
         answers = {
             sign_id: value
@@ -121,6 +129,7 @@ class Progress:
         return cls(
             audience=Audience(audience) if audience in set(Audience) else None,
             safety=safety if isinstance(safety, str) and content.safety.option(safety) else None,
+            use=use if isinstance(use, str) and content.use.option(use) else None,
             answers=answers,
             emergency_seen=data.get("emergency_seen") is True,
             interruptions_seen=seen,
@@ -142,6 +151,8 @@ def path(content: Content, progress: Progress) -> list[Step]:
     steps = [AUDIENCE, SAFETY]
     if needs_emergency(content, progress):
         steps.append(EMERGENCY)
+    # After the safety question, not before it: nothing delays emergency guidance.
+    steps.append(USE)
     for sign in content.signs:
         steps.append(sign_step(sign.id))
         if interrupts(content, progress, sign.id):
@@ -158,6 +169,8 @@ def is_done(step: Step, progress: Progress) -> bool:
             return progress.safety is not None
         case StepKind.EMERGENCY:
             return progress.emergency_seen
+        case StepKind.USE:
+            return progress.use is not None
         case StepKind.SIGN:
             return step.sign_id in progress.answers
         case StepKind.INTERRUPTION:
@@ -203,9 +216,9 @@ def step_before(content: Content, progress: Progress, step: Step) -> Step | None
     return steps[index - 1] if index > 0 else None
 
 
-_QUESTION_KINDS = {StepKind.AUDIENCE, StepKind.SAFETY, StepKind.SIGN}
+_QUESTION_KINDS = {StepKind.AUDIENCE, StepKind.SAFETY, StepKind.USE, StepKind.SIGN}
 
 
 def question_steps(content: Content) -> list[Step]:
     """The steps that ask a question, in order: what "Question N of M" counts."""
-    return [AUDIENCE, SAFETY, *(sign_step(sign.id) for sign in content.signs)]
+    return [AUDIENCE, SAFETY, USE, *(sign_step(sign.id) for sign in content.signs)]

@@ -10,7 +10,15 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from questionnaire.content import AnswerOption, Audience, Content, Kind, OptionMeaning, Sign
+from questionnaire.content import (
+    AnswerOption,
+    Audience,
+    Content,
+    Kind,
+    OptionMeaning,
+    Sign,
+    TailoredSection,
+)
 from questionnaire.flow import Progress, needs_emergency
 
 
@@ -34,6 +42,8 @@ class Summary:
     emergency_reported: bool
     groups: tuple[SignGroup, ...]
     unsure: tuple[NotedSign, ...]
+    # What the answer on how opioids are taken asks the summary to explain.
+    tailored: tuple[TailoredSection, ...] = ()
 
     @property
     def nothing_reported(self) -> bool:
@@ -61,10 +71,13 @@ def summarise(content: Content, progress: Progress) -> Summary:
     urgent_first = emergency_reported or any(
         content.kind(n.sign.kind).urgent for n in (*noticed, *unsure)
     )
+    use = content.use.use_option(progress.use or "")
+    shown = use.shows if use is not None else ()
     return Summary(
         audience=progress.audience or Audience.ME,
         urgent_first=urgent_first,
         emergency_reported=emergency_reported,
         groups=groups,
         unsure=unsure,
+        tailored=tuple(part for part in content.summary.tailored if part.id in shown),
     )

@@ -112,6 +112,10 @@ def emergency_answer_without_a_lead(data):
     del data["emergency"]["leads"]["not-sure"]
 
 
+def show_a_section_that_does_not_exist(data):
+    data["use"]["options"][0]["shows"] = ["pep-talk"]
+
+
 def when_to_call_without_an_interruption(data):
     pupils = data["signs"][1]
     pupils["interrupt_on"] = []
@@ -138,6 +142,10 @@ def when_to_call_without_an_interruption(data):
         (
             emergency_answer_without_a_lead,
             "field 'emergency.leads': needs one lead for each of ['not-sure', 'yes']",
+        ),
+        (
+            show_a_section_that_does_not_exist,
+            "entry use.options[0], field 'shows': ['pep-talk'] is not among",
         ),
         (
             when_to_call_without_an_interruption,
@@ -230,7 +238,7 @@ def test_removing_a_sign_removes_it_from_the_check(tmp_path):
     assert "/signs/headaches" not in visited
     assert visited[-3] == "/signs/craving"
     assert client.get("/signs/headaches").status_code == 404
-    assert "Question 10 of 10" in text_of(soup(client.get("/signs/craving")).select_one(".caption"))
+    assert "Question 11 of 11" in text_of(soup(client.get("/signs/craving")).select_one(".caption"))
 
 
 def test_reordering_signs_reorders_the_check(tmp_path):
@@ -238,7 +246,7 @@ def test_reordering_signs_reorders_the_check(tmp_path):
     data["signs"].reverse()
     client = app_with(tmp_path, data).test_client()
     visited = walk(client)
-    assert visited[2] == "/signs/headaches"
+    assert visited[3] == "/signs/headaches"
     assert visited[-3] == "/signs/shallow-breathing"
 
 

@@ -151,6 +151,7 @@ PATHS = [
     "/who",
     "/safety",
     "/help-now",
+    "/how-taken",
     "/signs/sweating",
     "/signs/sweating/help-now",
     "/signs/shallow-breathing/help-now",
@@ -164,6 +165,7 @@ PATHS = [
 PART_WAY = Progress(
     audience=Audience.OTHER,
     safety="no",
+    use="mix",
     answers={"shallow-breathing": "often", "narrowed-pupils": "no", "speech-problems": "no"},
     interruptions_seen=frozenset({"shallow-breathing"}),
 )

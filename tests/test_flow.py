@@ -12,6 +12,7 @@ from questionnaire.flow import (
     EMERGENCY,
     SAFETY,
     SUMMARY,
+    USE,
     Progress,
     interruption_step,
     sign_step,
@@ -24,7 +25,7 @@ ALL_NO = {sign_id: "no" for sign_id in SIGN_IDS}
 
 def answered(**changes: str) -> Progress:
     answers = {**ALL_NO, **{k.replace("_", "-"): v for k, v in changes.items()}}
-    return Progress(audience=Audience.ME, safety="no", answers=answers)
+    return Progress(audience=Audience.ME, safety="no", use="as-prescribed", answers=answers)
 
 
 def test_a_new_person_starts_at_who_the_check_is_for():
@@ -35,14 +36,15 @@ def test_a_new_person_starts_at_who_the_check_is_for():
 
 def test_the_path_with_nothing_noticed_asks_every_sign_in_content_order():
     steps = flow.path(CONTENT, answered())
-    assert steps == [AUDIENCE, SAFETY, *map(sign_step, SIGN_IDS), CHECK, SUMMARY]
+    assert steps == [AUDIENCE, SAFETY, USE, *map(sign_step, SIGN_IDS), CHECK, SUMMARY]
 
 
 def test_an_emergency_answer_adds_the_emergency_page_after_the_safety_question():
     progress = Progress(audience=Audience.OTHER, safety="yes")
     assert flow.path(CONTENT, progress)[:3] == [AUDIENCE, SAFETY, EMERGENCY]
     assert flow.current_step(CONTENT, progress) == EMERGENCY
-    assert flow.current_step(CONTENT, progress.with_emergency_seen()) == sign_step(SIGN_IDS[0])
+    # How opioids are taken comes after the emergency page: nothing delays it.
+    assert flow.current_step(CONTENT, progress.with_emergency_seen()) == USE
 
 
 @pytest.mark.parametrize("value", ["sometimes", "often"])
@@ -81,10 +83,11 @@ def test_any_change_means_the_answers_are_checked_again_before_the_summary():
     assert flow.current_step(CONTENT, progress.with_answer("nausea", "often")) == CHECK
     assert flow.current_step(CONTENT, progress.with_audience(Audience.OTHER)) == CHECK
     assert flow.current_step(CONTENT, progress.with_safety("no")) == CHECK
+    assert flow.current_step(CONTENT, progress.with_use("mix")) == CHECK
 
 
 def test_a_person_may_go_back_but_not_ahead():
-    progress = Progress(audience=Audience.ME, safety="no", answers={SIGN_IDS[0]: "no"})
+    progress = Progress(audience=Audience.ME, safety="no", use="mix", answers={SIGN_IDS[0]: "no"})
     assert flow.may_visit(CONTENT, progress, AUDIENCE)
     assert flow.may_visit(CONTENT, progress, sign_step(SIGN_IDS[0]))
     assert flow.may_visit(CONTENT, progress, sign_step(SIGN_IDS[1]))
@@ -95,7 +98,7 @@ def test_a_person_may_go_back_but_not_ahead():
 
 
 def test_step_after_walks_forward_until_every_question_is_answered():
-    progress = Progress(audience=Audience.ME, safety="no", answers={SIGN_IDS[0]: "no"})
+    progress = Progress(audience=Audience.ME, safety="no", use="mix", answers={SIGN_IDS[0]: "no"})
     # Went back to the first question and answered again: on to the next one.
     assert flow.step_after(CONTENT, progress, AUDIENCE) == SAFETY
     assert flow.step_after(CONTENT, progress, sign_step(SIGN_IDS[0])) == sign_step(SIGN_IDS[1])
@@ -130,7 +133,7 @@ def test_progress_survives_the_cookie_round_trip():
         None,
         "text",
         [],
-        {"audience": "everyone", "safety": 3, "answers": "x"},
+        {"audience": "everyone", "safety": 3, "use": "sometimes", "answers": "x"},
         {"answers": {"not-a-sign": "often", "sweating": "always"}},
         {"interruptions_seen": "shallow-breathing", "confirmed": "yes"},
     ],
@@ -139,10 +142,12 @@ def test_progress_from_unexpected_data_keeps_only_what_content_knows(data):
     progress = Progress.from_dict(data, CONTENT)
     assert progress.audience is None
     assert progress.safety is None
+    assert progress.use is None
     assert dict(progress.answers) == {}
     assert progress.interruptions_seen == frozenset()
     assert progress.confirmed is False
 
 
-def test_question_steps_count_who_safety_and_every_sign():
-    assert len(flow.question_steps(CONTENT)) == 2 + len(CONTENT.signs)
+def test_question_steps_count_who_safety_use_and_every_sign():
+    assert flow.question_steps(CONTENT)[:3] == [AUDIENCE, SAFETY, USE]
+    assert len(flow.question_steps(CONTENT)) == 3 + len(CONTENT.signs)

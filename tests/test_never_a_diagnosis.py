@@ -15,15 +15,19 @@ CONTENT: Content = load_all_content()["en"]
 SIGN_IDS = [sign.id for sign in CONTENT.signs]
 VALUES = [option.value for option in CONTENT.answer_options]
 SAFETY_VALUES = [option.value for option in CONTENT.safety.options]
+USE_VALUES = [option.value for option in CONTENT.use.options]
 # One app for all examples: Hypothesis runs many, and the app does not change.
 APP = make_app()
 
 
-def summary_text(audience: Audience, safety: str, answers: dict[str, str]) -> str:
+def summary_text(
+    audience: Audience, safety: str, answers: dict[str, str], use: str = "prefer-not"
+) -> str:
     """Render the summary for these answers, as the person would see it."""
     progress = Progress(
         audience=audience,
         safety=safety,
+        use=use,
         answers=answers,
         emergency_seen=True,
         interruptions_seen=frozenset(answers),
@@ -36,9 +40,12 @@ def summary_text(audience: Audience, safety: str, answers: dict[str, str]) -> st
     return text_of(soup(response).body)
 
 
-def check(audience: Audience, safety: str, answers: dict[str, str]) -> None:
-    text = summary_text(audience, safety, answers)
-    assert_no_phrase(text, SUMMARY_FORBIDDEN, f"summary for {audience} {safety} {answers}")
+def check(
+    audience: Audience, safety: str, answers: dict[str, str], use: str = "prefer-not"
+) -> None:
+    text = summary_text(audience, safety, answers, use)
+    where = f"summary for {audience} {safety} {use} {answers}"
+    assert_no_phrase(text, SUMMARY_FORBIDDEN, where)
     assert "not a diagnosis" in text
 
 
@@ -56,14 +63,23 @@ def test_every_sign_at_the_same_answer(audience, value):
     check(audience, "yes", dict.fromkeys(SIGN_IDS, value))
 
 
+@pytest.mark.parametrize("audience", list(Audience))
+@pytest.mark.parametrize("use", USE_VALUES)
+@pytest.mark.parametrize("value", VALUES)
+def test_every_way_of_taking_opioids_with_every_answer(audience, use, value):
+    """How opioids are taken only changes what is explained, never into a label."""
+    check(audience, "no", dict.fromkeys(SIGN_IDS, value), use)
+
+
 @settings(max_examples=300, deadline=None)
 @given(
     audience=st.sampled_from(list(Audience)),
     safety=st.sampled_from(SAFETY_VALUES),
+    use=st.sampled_from(USE_VALUES),
     answers=st.fixed_dictionaries({sign_id: st.sampled_from(VALUES) for sign_id in SIGN_IDS}),
 )
-def test_any_combination_of_answers(audience, safety, answers):
-    check(audience, safety, answers)
+def test_any_combination_of_answers(audience, safety, use, answers):
+    check(audience, safety, answers, use)
 
 
 def test_the_forbidden_list_catches_diagnostic_wording():

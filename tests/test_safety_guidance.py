@@ -234,3 +234,59 @@ def test_a_wrongly_answered_safety_question_changes_the_lead(client):
     submit(client, "/safety", answer="not-sure")
     lead = text_of(soup(client.get("/help-now")).select_one("main .lead"))
     assert lead.startswith("If you are not sure")
+
+
+DEPENDENCE = {"en": "When opioids are prescribed", "es": "Cuando los opioides son recetados"}
+SAFER_USE = {"en": "Staying safer with opioids", "es": "Cómo tener menos peligro con los opioides"}
+RESOURCES = ["988", "1-800-662-4357", "FindTreatment.gov"]
+
+
+@pytest.mark.parametrize("language", LANGUAGES)
+@pytest.mark.parametrize("audience", AUDIENCES)
+@pytest.mark.parametrize(
+    ("use", "dependence", "safer_use"),
+    [
+        ("as-prescribed", True, False),
+        ("not-as-prescribed", True, True),
+        ("not-prescribed", False, True),
+        ("mix", True, True),
+        ("prefer-not", False, True),
+    ],
+)
+def test_how_opioids_are_taken_only_chooses_what_the_summary_explains(
+    client, language, audience, use, dependence, safer_use
+):
+    """B1, A10: physical dependence explained for prescribed use; safer use otherwise."""
+    walk(in_language(client, language), audience=audience, use=use, answers={"sweating": "often"})
+    page = soup(client.get("/summary"))
+    headings = [text_of(h) for h in page.select("main h2")]
+    assert (DEPENDENCE[language] in headings) is dependence
+    assert (SAFER_USE[language] in headings) is safer_use
+    text = text_of(page.main)
+    for resource in RESOURCES:
+        assert resource in text, f"{use}: {resource} missing"
+    if dependence:
+        not_a_label = {
+            "en": "On their own, withdrawal signs do not mean opioid use disorder.",
+            "es": "Las señales de abstinencia, por sí solas, no quieren decir",
+        }[language]
+        assert not_a_label in text
+
+
+def test_how_opioids_are_taken_comes_after_the_safety_question_and_can_be_changed(client):
+    """Asked once, after safety (nothing delays emergency guidance), and changeable."""
+    visited = walk(client, audience="me", safety="yes", stop_at="/check-answers")
+    assert visited[:4] == ["/who", "/safety", "/help-now", "/how-taken"]
+    page = soup(client.get("/check-answers"))
+    row = next(r for r in page.select(".summary-list__row") if "How opioids" in text_of(r.dt))
+    assert text_of(row.select_one(".summary-list__value")).startswith("Prescribed to me")
+    assert row.select_one("a")["href"] == "/how-taken"
+    response = submit(client, "/how-taken", answer="prefer-not")
+    assert response.headers["Location"].endswith("/check-answers")
+
+
+def test_the_medicines_are_framed_as_help_not_as_a_label(client):
+    """B1: for people who find it hard to control their use; a clinician helps decide."""
+    text = text_of(summary_text(client, "en", "me", answers={"craving": "often"}).main)
+    assert "help people who find it hard to control their opioid use" in text
+    assert "Could medicine for opioid use disorder help me?" not in text

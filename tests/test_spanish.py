@@ -128,7 +128,7 @@ def test_a_full_journey_in_spanish_for_someone_else_with_an_interruption():
     assert text_of(question.h1).endswith(
         "¿se le han puesto muy pequeñas las pupilas a esa persona?"
     )
-    assert text_of(question.select_one(".caption")) == "Pregunta 4 de 11"
+    assert text_of(question.select_one(".caption")) == "Pregunta 5 de 12"
     assert text_of(question.title).endswith("– Autoevaluación de señales de opioides")
     interruption = soup(client.get("/signs/narrowed-pupils/help-now"))
     assert text_of(interruption.h1) == "Esto puede ser una señal de demasiado opioide"

@@ -68,3 +68,17 @@ def test_not_sure_answers_are_listed_apart_and_do_not_count_as_noticed():
 
 def test_the_summary_follows_who_the_check_is_for():
     assert summary_of().audience is Audience.OTHER
+
+
+@pytest.mark.parametrize(
+    ("use", "shown"),
+    [
+        ("as-prescribed", ["dependence"]),
+        ("not-prescribed", ["safer-use"]),
+        ("mix", ["dependence", "safer-use"]),
+        (None, []),
+    ],
+)
+def test_how_opioids_are_taken_chooses_the_tailored_sections(use, shown):
+    progress = Progress(audience=Audience.ME, safety="no", use=use, answers=ALL_NO)
+    assert [part.id for part in summarise(CONTENT, progress).tailored] == shown

@@ -37,6 +37,7 @@ def walk(
     audience: str = "me",
     safety: str = "no",
     answers: Mapping[str, str] | None = None,
+    use: str = "as-prescribed",
     default: str = "no",
     stop_at: str = "/summary",
 ) -> list[str]:
@@ -55,6 +56,8 @@ def walk(
             response = submit(client, path, answer=audience)
         elif path == "/safety":
             response = submit(client, path, answer=safety)
+        elif path == "/how-taken":
+            response = submit(client, path, answer=use)
         elif path.startswith("/signs/") and not path.endswith("/help-now"):
             response = submit(client, path, answer=answers.get(path.split("/")[2], default))
         else:  # emergency, interruption, check answers: read, then Continue

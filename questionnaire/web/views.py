@@ -64,6 +64,8 @@ def url_for_step(step: Step) -> str:
             return url_for("check.safety")
         case StepKind.EMERGENCY:
             return url_for("check.emergency")
+        case StepKind.USE:
+            return url_for("check.use")
         case StepKind.SIGN:
             return url_for("check.sign", sign_id=step.sign_id)
         case StepKind.INTERRUPTION:
@@ -241,6 +243,15 @@ def emergency() -> Response | str:
     return acknowledge(visit, "emergency.html", visit.progress.with_emergency_seen, lead=lead)
 
 
+@bp.route("/how-taken", methods=["GET", "POST"])
+def use() -> Response | str:
+    visit = enter(flow.USE)
+    if isinstance(visit, Response):
+        return visit
+    question = visit.content.use
+    return ask(visit, question, question.options, visit.progress.use, visit.progress.with_use)
+
+
 @bp.route("/signs/<sign_id>", methods=["GET", "POST"])
 def sign(sign_id: str) -> Response | str:
     sign = _known_sign(sign_id)
@@ -289,6 +300,11 @@ def check_answers() -> Response | str:
             _("Emergency signs right now"),
             content.safety.option(progress.safety or ""),
             url_for_step(flow.SAFETY),
+        ),
+        (
+            _("How opioids are taken"),
+            content.use.option(progress.use or ""),
+            url_for_step(flow.USE),
         ),
     ] + [
         (

@@ -171,6 +171,7 @@ def seed(context: BrowserContext, live_app: Flask, live_server: str, progress: P
 EVERYTHING_SEEN = Progress(
     audience=Audience.OTHER,
     safety="yes",
+    use="mix",
     answers={
         "shallow-breathing": "often",
         "narrowed-pupils": "no",
@@ -191,6 +192,7 @@ PAGES = {
     "who": "/who",
     "safety": "/safety",
     "emergency": "/help-now",
+    "use": "/how-taken",
     **{f"sign-{sign_id}": f"/signs/{sign_id}" for sign_id in EVERYTHING_SEEN.answers},
     "interruption": "/signs/shallow-breathing/help-now",
     "check-answers": "/check-answers",

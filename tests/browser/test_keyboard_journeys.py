@@ -22,6 +22,7 @@ def test_someone_else_all_nine_signs_change_one_answer_and_see_the_summary(any_p
     start(page)
     answer(page, "Someone else")
     answer(page, "No")
+    answer(page, "A mix of these")
     for label in NINE_SIGNS:
         answer(page, label)
     expect(page).to_have_url(re.compile(r"/check-answers$"))
@@ -50,7 +51,7 @@ def test_the_emergency_path(any_page: Page):
     expect(page.locator("h1")).to_have_text("Call 911 now")
     expect(page.locator('main a[href="tel:911"]')).to_be_visible()
     press_button(page, "Continue with the check")
-    expect(page).to_have_url(re.compile(r"/signs/shallow-breathing$"))
+    expect(page).to_have_url(re.compile(r"/how-taken$"))
 
 
 def test_the_interruption_path(any_page: Page):
@@ -58,6 +59,7 @@ def test_the_interruption_path(any_page: Page):
     start(page)
     answer(page, "Someone else")
     answer(page, "No")
+    answer(page, "Not prescribed to them")
     answer(page, "No")
     answer(page, "Often")
     expect(page).to_have_url(re.compile(r"/signs/narrowed-pupils/help-now$"))

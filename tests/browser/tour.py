@@ -25,6 +25,8 @@ STATE_NAMES = [
     "safety",
     "safety-error",
     "emergency",
+    "use",
+    "use-error",
     *(name for sign_id in SIGN_IDS for name in (f"sign-{sign_id}", f"sign-{sign_id}-error")),
     "interruption",
     "check-answers",
@@ -80,6 +82,10 @@ def take_tour(page: Page, screenshots: Path) -> dict[str, State]:
     submit(page, "Yes")
     record(page, "emergency", screenshots, states)
     submit(page, button="Continue with the check")
+    record(page, "use", screenshots, states)
+    submit(page)
+    record(page, "use-error", screenshots, states)
+    submit(page, "Not prescribed to them")
     for sign_id in SIGN_IDS:
         record(page, f"sign-{sign_id}", screenshots, states)
         submit(page)
@@ -97,6 +103,7 @@ def take_tour(page: Page, screenshots: Path) -> dict[str, State]:
     page.goto("/who")
     submit(page, "Myself")
     submit(page, "No")
+    submit(page, "Prescribed to me, and I take them as prescribed")
     for _ in SIGN_IDS:
         submit(page, "No")
     submit(page, button="See your summary")
