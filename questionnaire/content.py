@@ -91,6 +91,9 @@ class Prompt(_Model):
     """The words of a question page: the question is the page's heading."""
 
     id: Slug
+    # A line above the question, such as the time it is about, so that the
+    # question itself stays short.
+    lead_in: Wording | None = None
     question: Wording
     hint: Wording | None = None
     # A short list shown with the hint, such as the signs the question is about.

@@ -55,15 +55,32 @@ def test_every_page_has_the_emergency_and_crisis_line_and_exit(client):
 @pytest.mark.parametrize(
     ("audience", "question", "hint_word"),
     [
-        ("me", "has your breathing become very slow or shallow?", "You may have noticed"),
-        ("other", "has their breathing become very slow or shallow?", "Their chest"),
+        ("me", "Has your breathing become very slow or shallow?", "You may have noticed"),
+        ("other", "Has their breathing become very slow or shallow?", "Their chest"),
     ],
 )
 def test_questions_use_the_wording_for_who_the_check_is_for(client, audience, question, hint_word):
     walk(client, audience=audience, stop_at="/signs/shallow-breathing")
     page = soup(client.get("/signs/shallow-breathing"))
-    assert text_of(page.h1).endswith(question)
+    assert text_of(page.h1) == question
     assert hint_word in text_of(page.select_one(".hint"))
+
+
+@pytest.mark.parametrize(
+    ("audience", "lead_in"),
+    [
+        ("me", "In the past month, when you cut down, stopped or were late taking opioids:"),
+        ("other", "In the past month, when they cut down, stopped or were late taking opioids:"),
+    ],
+)
+def test_the_time_a_question_is_about_is_a_line_above_it(client, audience, lead_in):
+    """The question stays short (content review, C3); the lead-in is read with it."""
+    walk(client, audience=audience, stop_at="/signs/sweating")
+    page = soup(client.get("/signs/sweating"))
+    legend = page.select_one("legend")
+    assert text_of(legend.select_one(".lead-in")) == lead_in
+    # In the legend, before the question: a screen reader reads them together.
+    assert legend.find(class_="lead-in").find_next("h1") is legend.h1
 
 
 def test_full_journey_for_someone_else(client):

@@ -8,7 +8,7 @@ from functools import cache
 import pytest
 from textstat.textstat import textstatistics
 
-from questionnaire.content import load_all_content, reader_texts
+from questionnaire.content import Audience, load_all_content, reader_texts
 from tests.pages import DIAGNOSTIC_PHRASES
 from tests.test_spanish import spanish_catalogue
 
@@ -132,3 +132,33 @@ def test_no_stigmatising_or_diagnostic_words(language):
 def test_the_word_lists_catch_what_they_are_for(language, wording):
     patterns = STIGMA[language] + DIAGNOSTIC[language]
     assert any(re.search(pattern, wording, re.IGNORECASE) for pattern in patterns)
+
+
+# The question is what an anxious reader on a phone must take in at once; the
+# time it is about goes in a lead-in line above it (content review, C3).
+MAX_QUESTION_WORDS = {"en": 20, "es": 25}
+
+
+def questions(language: str) -> list[tuple[str, str]]:
+    content = CONTENTS[language]
+    prompts = [content.audience, content.safety, content.use, *content.signs]
+    return [
+        (f"{prompt.id} ({audience})", prompt.question.for_(audience))
+        for prompt in prompts
+        for audience in Audience
+    ]
+
+
+@pytest.mark.parametrize("language", ["en", "es"])
+def test_every_question_is_short(language):
+    long_ones = [
+        f"{where}: {len(text.split())} words: {text}"
+        for where, text in questions(language)
+        if len(text.split()) > MAX_QUESTION_WORDS[language]
+    ]
+    assert not long_ones, "\n".join(long_ones)
+
+
+def test_the_question_length_check_can_fail():
+    long_question = " ".join(["word"] * 21) + "?"
+    assert len(long_question.split()) > MAX_QUESTION_WORDS["en"]

@@ -126,7 +126,7 @@ def test_a_full_journey_in_spanish_for_someone_else_with_an_interruption():
     assert text_of(start.h1) == "Autoevaluación de señales de opioides"
     question = soup(client.get("/signs/narrowed-pupils"))
     assert text_of(question.h1).endswith(
-        "¿se le han puesto muy pequeñas las pupilas a esa persona?"
+        "¿Se le han puesto muy pequeñas las pupilas a esa persona?"
     )
     assert text_of(question.select_one(".caption")) == "Pregunta 5 de 12"
     assert text_of(question.title).endswith("– Autoevaluación de señales de opioides")
