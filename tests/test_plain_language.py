@@ -162,3 +162,35 @@ def test_every_question_is_short(language):
 def test_the_question_length_check_can_fail():
     long_question = " ".join(["word"] * 21) + "?"
     assert len(long_question.split()) > MAX_QUESTION_WORDS["en"]
+
+
+# Words about the person being checked, in the wrong person: "your breathing" on
+# a "someone else" page, "they felt" on a "myself" page (content review, C4).
+WRONG_PERSON = {
+    "other": re.compile(
+        r"\byou (get|feel|felt|take|took|cut down|stopped|were late|sweat|seem|had|have had)\b"
+        r"|\byour (body|breathing|pupils|speech|pain|dose|opioids|prescriber|stomach|chest)\b",
+        re.IGNORECASE,
+    ),
+    "me": re.compile(
+        r"\bthey (get|feel|felt|take|took|cut down|stopped|were late|sweat|seem|had|have had)\b"
+        r"|\btheir (body|breathing|pupils|speech|pain|dose|opioids|stomach|chest)\b",
+        re.IGNORECASE,
+    ),
+}
+
+
+@pytest.mark.parametrize("audience", ["me", "other"])
+def test_no_english_text_speaks_of_the_person_checked_in_the_wrong_person(audience):
+    wrong = [
+        f"{where}: {found.group(0)!r} in: {text}"
+        for where, text in reader_texts(CONTENTS["en"])
+        if where.endswith(f".{audience}") and (found := WRONG_PERSON[audience].search(text))
+    ]
+    assert not wrong, "\n".join(wrong)
+
+
+def test_the_wrong_person_check_can_fail():
+    """The hint the review found: one text for both, saying "you" on the other page."""
+    assert WRONG_PERSON["other"].search("This means you get upset or angry more easily.")
+    assert WRONG_PERSON["me"].search("Did they seem cranky?")

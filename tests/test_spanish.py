@@ -123,13 +123,13 @@ def test_a_full_journey_in_spanish_for_someone_else_with_an_interruption():
     assert "/signs/narrowed-pupils/help-now" in visited
     start = soup(client.get("/"))
     assert start.html["lang"] == "es"
-    assert text_of(start.h1) == "Autoevaluación de señales de opioides"
+    assert text_of(start.h1) == "Revisión de señales relacionadas con los opioides"
     question = soup(client.get("/signs/narrowed-pupils"))
     assert text_of(question.h1).endswith(
         "¿Se le han puesto muy pequeñas las pupilas a esa persona?"
     )
     assert text_of(question.select_one(".caption")) == "Pregunta 5 de 12"
-    assert text_of(question.title).endswith("– Autoevaluación de señales de opioides")
+    assert text_of(question.title).endswith("– Revisión de señales relacionadas con los opioides")
     interruption = soup(client.get("/signs/narrowed-pupils/help-now"))
     assert text_of(interruption.h1) == "Esto puede ser una señal de demasiado opioide"
     assert "sin receta" in text_of(interruption.main)
