@@ -12,7 +12,7 @@ from babel.messages.pofile import read_po
 
 import app as app_module
 from app import ConfigurationError, create_app
-from questionnaire.content import Content, load_all_content
+from questionnaire.content import Content, load_all_content, reader_texts
 from tests.conftest import TEST_CONFIG, make_app
 from tests.pages import soup, text_of
 from tests.walk import redirected_to, submit, walk
@@ -203,3 +203,10 @@ def test_the_app_will_not_start_without_the_compiled_spanish_catalogue(monkeypat
 def test_the_default_language_must_have_content():
     with pytest.raises(ConfigurationError, match="DEFAULT_LANGUAGE 'fr' has no content"):
         create_app({**TEST_CONFIG, "DEFAULT_LANGUAGE": "fr"})
+
+
+def test_spanish_steps_name_the_person_instead_of_a_pronoun_that_reads_as_her():
+    """Content review D1: "Acuéstela", "apoyarla" read as "her" when each step stands alone."""
+    texts = [text for _, text in reader_texts(load_all_content()["es"])]
+    for pronoun in ["Acuéstela", "apoyarla", "despertarla", "Anímela"]:
+        assert not [text for text in texts if pronoun in text], pronoun
