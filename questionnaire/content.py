@@ -186,6 +186,9 @@ class Sign(Prompt):
     # interruption page, for a sign that is an emergency only together with
     # others (the box then says when to call, and is not styled as urgent).
     interruption_now: Section | None = None
+    # False for a sign of an urgent kind that is not urgent on its own (small
+    # pupils): it puts the overdose guidance first only with another such sign.
+    urgent_alone: bool = True
     sources: tuple[Line, ...] = Field(min_length=1)
 
     @model_validator(mode="after")
@@ -252,8 +255,9 @@ class Summary(_Model):
     heading: Wording
     intro: tuple[Wording, ...] = Field(min_length=1)
     urgent: UrgentSummary
-    # Said when the safety question was answered with an emergency answer.
-    emergency_reported: Section
+    # Said when the safety question was answered with an emergency answer: one
+    # for each such answer (the safety question's emergency_on).
+    emergency_reported: dict[Slug, Section] = Field(min_length=1)
     reported_heading: Wording
     nothing_reported: Section
     unsure: Section
@@ -298,12 +302,16 @@ class Content(_Model):
         for where, text in reader_texts(self):
             if unknown := _PLACEHOLDER.search(text):
                 raise ValueError(f"field {where!r}: {unknown.group(0)} is not a resource's number")
-        leads, emergency_on = set(self.emergency.leads), set(self.safety.emergency_on)
-        if leads != emergency_on:
-            raise ValueError(
-                f"field 'emergency.leads': needs one lead for each of {sorted(emergency_on)}, "
-                f"has {sorted(leads)}"
-            )
+        emergency_on = set(self.safety.emergency_on)
+        for field, keys in [
+            ("emergency.leads", set(self.emergency.leads)),
+            ("summary.emergency_reported", set(self.summary.emergency_reported)),
+        ]:
+            if keys != emergency_on:
+                raise ValueError(
+                    f"field {field!r}: needs one entry for each of {sorted(emergency_on)}, "
+                    f"has {sorted(keys)}"
+                )
         tailored_ids = {section.id for section in self.summary.tailored}
         _require_unique([section.id for section in self.summary.tailored], "summary.tailored", "id")
         for index, option in enumerate(self.use.options):

@@ -38,12 +38,16 @@ class SignGroup:
 class Summary:
     audience: Audience
     urgent_first: bool
-    # The safety question was answered with an emergency answer (yes, or not sure).
-    emergency_reported: bool
+    # The safety answer, when it was an emergency answer (yes, or not sure).
+    emergency_answer: str | None
     groups: tuple[SignGroup, ...]
     unsure: tuple[NotedSign, ...]
     # What the answer on how opioids are taken asks the summary to explain.
     tailored: tuple[TailoredSection, ...] = ()
+
+    @property
+    def emergency_reported(self) -> bool:
+        return self.emergency_answer is not None
 
     @property
     def nothing_reported(self) -> bool:
@@ -65,18 +69,20 @@ def summarise(content: Content, progress: Progress) -> Summary:
         if (signs := tuple(n for n in noticed if n.sign.kind == kind.id))
     )
     unsure = tuple(n for n in noted if n.answer.meaning is OptionMeaning.UNSURE)
-    emergency_reported = needs_emergency(content, progress)
+    emergency_answer = progress.safety if needs_emergency(content, progress) else None
     # "Not sure" about a too-much-opioid sign is treated like noticing it, as
-    # CDC advises: "If you aren't sure, treat it like an overdose."
-    urgent_first = emergency_reported or any(
-        content.kind(n.sign.kind).urgent for n in (*noticed, *unsure)
+    # CDC advises: "If you aren't sure, treat it like an overdose." A sign that
+    # is not urgent on its own (small pupils) counts only with another one.
+    urgent = [n.sign for n in (*noticed, *unsure) if content.kind(n.sign.kind).urgent]
+    urgent_first = (
+        emergency_answer is not None or any(sign.urgent_alone for sign in urgent) or len(urgent) > 1
     )
     use = content.use.use_option(progress.use or "")
     shown = use.shows if use is not None else ()
     return Summary(
         audience=progress.audience or Audience.ME,
         urgent_first=urgent_first,
-        emergency_reported=emergency_reported,
+        emergency_answer=emergency_answer,
         groups=groups,
         unsure=unsure,
         tailored=tuple(part for part in content.summary.tailored if part.id in shown),

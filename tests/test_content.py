@@ -141,7 +141,7 @@ def when_to_call_without_an_interruption(data):
         (hint_items_without_a_hint, "field 'safety': hint_items need a hint"),
         (
             emergency_answer_without_a_lead,
-            "field 'emergency.leads': needs one lead for each of ['not-sure', 'yes']",
+            "field 'emergency.leads': needs one entry for each of ['not-sure', 'yes']",
         ),
         (
             show_a_section_that_does_not_exist,

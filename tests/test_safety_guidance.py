@@ -12,7 +12,8 @@ from tests.walk import submit, walk
 
 LANGUAGES = ["en", "es"]
 AUDIENCES = ["me", "other"]
-TOO_MUCH_OPIOID = ["shallow-breathing", "narrowed-pupils", "speech-problems"]
+# The signs of too much opioid that are urgent on their own (small pupils are not: B2).
+TOO_MUCH_OPIOID = ["shallow-breathing", "speech-problems"]
 
 # What must never be said when an emergency or a too-much-opioid sign came up.
 FALSE_REASSURANCE = {
@@ -61,9 +62,11 @@ def test_an_emergency_answer_is_said_plainly_on_the_summary_and_never_called_goo
     for phrase in FALSE_REASSURANCE[language]:
         assert phrase not in text
     expected = {
-        "en": "At the start of the check, you said signs of an emergency were happening",
-        "es": "Al empezar la revisión, usted dijo que",
-    }[language]
+        ("en", "yes"): "At the start of the check, you said signs of an emergency were happening",
+        ("en", "not-sure"): "At the start of the check, you were not sure if signs of an emergency",
+        ("es", "yes"): "Al empezar la revisión, usted dijo que",
+        ("es", "not-sure"): "Al empezar la revisión, usted tenía dudas sobre si",
+    }[(language, safety)]
     assert expected in text
 
 
@@ -109,7 +112,7 @@ def test_a_person_alone_is_never_told_to_give_themselves_naloxone(app, client, l
             assert self_dose not in text, f"{response.request.path}: {self_dose!r}"
     emergency = text_of(soup(pages[0]).main)
     assert emergency.index("911") < emergency.index("Narcan")
-    ask = {"en": "give it to you if you get hard to wake", "es": "le cuesta despertarse"}
+    ask = {"en": "give it to you if you get hard to wake", "es": "si es difícil despertarle"}
     assert ask[language] in emergency
 
 
@@ -152,6 +155,24 @@ def test_a_person_alone_is_told_not_to_take_more_or_mix(client, language):
     expected = {"en": "Do not take more opioids", "es": "No tome más opioides"}[language]
     assert expected in text
     assert {"en": "alcohol", "es": "alcohol"}[language] in text
+
+
+@pytest.mark.parametrize("language", LANGUAGES)
+@pytest.mark.parametrize("audience", AUDIENCES)
+@pytest.mark.parametrize("value", ["sometimes", "often", "not-sure"])
+def test_small_pupils_alone_do_not_put_the_overdose_guidance_first(
+    client, language, audience, value
+):
+    """B2: with another sign of too much opioid they do."""
+    page = summary_text(client, language, audience, answers={"narrowed-pupils": value})
+    assert page.select_one("main section.urgent") is None
+    with_speech = in_language(client.application.test_client(), language)
+    walk(
+        with_speech,
+        audience=audience,
+        answers={"narrowed-pupils": value, "speech-problems": "not-sure"},
+    )
+    assert soup(with_speech.get("/summary")).select_one("main section.urgent") is not None
 
 
 @pytest.mark.parametrize("language", LANGUAGES)
@@ -250,7 +271,8 @@ RESOURCES = ["988", "1-800-662-4357", "FindTreatment.gov"]
         ("not-as-prescribed", True, True),
         ("not-prescribed", False, True),
         ("mix", True, True),
-        ("prefer-not", False, True),
+        ("not-sure", True, True),
+        ("prefer-not", True, True),
     ],
 )
 def test_how_opioids_are_taken_only_chooses_what_the_summary_explains(

@@ -118,7 +118,9 @@ def walk_in_spanish(client, **kwargs) -> list[str]:
 def test_a_full_journey_in_spanish_for_someone_else_with_an_interruption():
     client = make_app().test_client()
     visited = walk_in_spanish(
-        client, audience="other", answers={"narrowed-pupils": "often", "sweating": "sometimes"}
+        client,
+        audience="other",
+        answers={"narrowed-pupils": "often", "speech-problems": "often", "sweating": "sometimes"},
     )
     assert "/signs/narrowed-pupils/help-now" in visited
     start = soup(client.get("/"))

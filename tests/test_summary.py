@@ -48,7 +48,14 @@ def test_an_emergency_answer_puts_the_urgent_guidance_first_and_is_never_called_
     assert not summary.nothing_reported
 
 
-@pytest.mark.parametrize("sign_id", ["shallow-breathing", "narrowed-pupils", "speech-problems"])
+def test_small_pupils_alone_do_not_put_the_urgent_guidance_first():
+    """Smaller pupils are expected with opioids; with another such sign they count."""
+    assert not summary_of(narrowed_pupils="often").urgent_first
+    assert not summary_of(narrowed_pupils="not-sure").urgent_first
+    assert summary_of(narrowed_pupils="often", speech_problems="not-sure").urgent_first
+
+
+@pytest.mark.parametrize("sign_id", ["shallow-breathing", "speech-problems"])
 def test_not_sure_about_a_too_much_opioid_sign_is_treated_with_caution(sign_id):
     """CDC: "If you aren't sure, treat it like an overdose." """
     summary = summary_of(**{sign_id.replace("-", "_"): "not-sure"})
