@@ -142,9 +142,6 @@ class UseQuestion(Question):
 
     options: tuple[UseOption, ...] = Field(min_length=2)
 
-    def use_option(self, value: str) -> UseOption | None:
-        return next((option for option in self.options if option.value == value), None)
-
 
 class SafetyQuestion(Question):
     emergency_on: tuple[Slug, ...] = Field(min_length=1)

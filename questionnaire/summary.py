@@ -18,6 +18,7 @@ from questionnaire.content import (
     OptionMeaning,
     Sign,
     TailoredSection,
+    UseOption,
 )
 from questionnaire.flow import Progress, needs_emergency
 
@@ -77,8 +78,8 @@ def summarise(content: Content, progress: Progress) -> Summary:
     urgent_first = (
         emergency_answer is not None or any(sign.urgent_alone for sign in urgent) or len(urgent) > 1
     )
-    use = content.use.use_option(progress.use or "")
-    shown = use.shows if use is not None else ()
+    use = content.use.option(progress.use or "")
+    shown = use.shows if isinstance(use, UseOption) else ()
     return Summary(
         audience=progress.audience or Audience.ME,
         urgent_first=urgent_first,

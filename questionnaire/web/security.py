@@ -120,18 +120,16 @@ def _origin_of(url: str) -> str:
 
 
 def _require_same_origin() -> None:
-    origin = request.headers.get("Origin")
-    if origin is not None:
-        # "null" (a sandboxed frame, a redirect from elsewhere) is never this site.
-        if origin.lower() != _own_origin():
-            _refuse("The form was sent from another site.")
+    sender = request.headers.get("Origin")
+    if sender is None and request.referrer:
+        sender = _origin_of(request.referrer)
+    if sender is None:
+        if request.is_secure and current_app.config["WTF_CSRF_SSL_STRICT"]:
+            _refuse("The form did not say which site sent it.")
         return
-    if request.referrer:
-        if _origin_of(request.referrer) != _own_origin():
-            _refuse("The form was sent from another site.")
-        return
-    if request.is_secure and current_app.config["WTF_CSRF_SSL_STRICT"]:
-        _refuse("The form did not say which site sent it.")
+    # "null" (a sandboxed frame, a redirect from elsewhere) is never this site.
+    if sender.lower() != _own_origin():
+        _refuse("The form was sent from another site.")
 
 
 def _require_valid_token(token: str | None) -> None:
