@@ -197,6 +197,47 @@ class Sign(Prompt):
         return self
 
 
+class Checklist(Prompt):
+    """One page of further signs of one kind: "select all that apply".
+
+    A person ticks the signs they noticed, or one of the two answers that
+    stand alone: none of these, or not sure. The summary lists the ticked
+    signs with the other signs of that kind.
+    """
+
+    kind: Slug
+    label: Wording
+    items: tuple[Option, ...] = Field(min_length=2)
+    none: Option
+    unsure: Option
+    # Said when a sign and "none of these" (or "not sure") are both ticked.
+    error_alone: Wording
+    summary: Wording
+    sources: tuple[Line, ...] = Field(min_length=1)
+
+    @model_validator(mode="after")
+    def _values_are_unique(self) -> Checklist:
+        values = [item.value for item in self.items] + [self.none.value, self.unsure.value]
+        _require_unique(values, "items", "value")
+        return self
+
+    @property
+    def options(self) -> tuple[Option, ...]:
+        """Every box in the order the page shows them: the signs, then the two alone."""
+        return (*self.items, self.none, self.unsure)
+
+    def option(self, value: str) -> Option | None:
+        return next((option for option in self.options if option.value == value), None)
+
+    def accepts(self, values: tuple[str, ...]) -> bool:
+        """Whether ``values`` is an answer: some signs, or one of the two alone."""
+        known = {item.value for item in self.items}
+        alone = {self.none.value, self.unsure.value}
+        if len(values) == 1 and values[0] in alone:
+            return True
+        return bool(values) and len(set(values)) == len(values) and set(values) <= known
+
+
 class Link(_Model):
     label: Line
     href: Annotated[str, StringConstraints(pattern=r"^(https://|tel:|sms:)\S+$")]
@@ -279,6 +320,8 @@ class Content(_Model):
     answer_options: tuple[AnswerOption, ...] = Field(min_length=2)
     kinds: tuple[Kind, ...] = Field(min_length=1)
     signs: tuple[Sign, ...] = Field(min_length=1)
+    # Asked right after the last sign of its kind; optional in the content.
+    checklist: Checklist | None = None
     interruption: Interruption
     summary: Summary
     resources: tuple[Resource, ...] = Field(min_length=1)
@@ -325,6 +368,13 @@ class Content(_Model):
             if sign.kind not in kind_ids:
                 raise ValueError(f"{where}, field 'kind': {sign.kind!r} is not one of the kinds")
             _require_known(sign.interrupt_on, values, f"{where}, field 'interrupt_on'")
+        if self.checklist is not None:
+            kind = self.checklist.kind
+            if kind not in kind_ids or not any(sign.kind == kind for sign in self.signs):
+                raise ValueError(f"field 'checklist.kind': {kind!r} is not the kind of any sign")
+            if self.kind(kind).urgent:
+                # An urgent sign needs its own question, and its own interruption.
+                raise ValueError(f"field 'checklist.kind': {kind!r} is urgent")
         return self
 
     def sign(self, sign_id: str) -> Sign | None:

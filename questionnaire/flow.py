@@ -2,10 +2,12 @@
 
 The path through the check is derived from the content and the answers given
 so far, never stored: who the check is for, the safety question (and the
-emergency page when it is answered yes), each sign in content order (each
-followed by its interruption page when the answer calls for one), check your
-answers, and the summary. A person may visit any step up to the first one not
-yet done; anything further redirects there.
+emergency page when it is answered yes), how opioids are taken, each sign in
+content order (each followed by its interruption page when the answer calls
+for one, and the last sign of the checklist's kind followed by the checklist
+of further signs of that kind), check your answers, and the summary. A
+person may visit any step up to the first one not yet done; anything further
+redirects there.
 """
 
 from __future__ import annotations
@@ -25,6 +27,7 @@ class StepKind(StrEnum):
     USE = "use"
     SIGN = "sign"
     INTERRUPTION = "interruption"
+    CHECKLIST = "checklist"
     CHECK = "check"
     SUMMARY = "summary"
 
@@ -39,6 +42,7 @@ AUDIENCE = Step(StepKind.AUDIENCE)
 SAFETY = Step(StepKind.SAFETY)
 EMERGENCY = Step(StepKind.EMERGENCY)
 USE = Step(StepKind.USE)
+CHECKLIST = Step(StepKind.CHECKLIST)
 CHECK = Step(StepKind.CHECK)
 SUMMARY = Step(StepKind.SUMMARY)
 
@@ -59,6 +63,8 @@ class Progress:
     safety: str | None = None
     use: str | None = None
     answers: Mapping[str, str] = field(default_factory=dict)
+    # The boxes ticked on the checklist page; None until it is answered.
+    checklist: tuple[str, ...] | None = None
     emergency_seen: bool = False
     interruptions_seen: frozenset[str] = frozenset()
     confirmed: bool = False
@@ -81,6 +87,9 @@ class Progress:
         answers = {**self.answers, sign_id: value}
         return replace(self, answers=answers, interruptions_seen=seen, confirmed=False)
 
+    def with_checklist(self, values: tuple[str, ...]) -> Progress:
+        return replace(self, checklist=values, confirmed=False)
+
     def with_emergency_seen(self) -> Progress:
         return replace(self, emergency_seen=True)
 
@@ -97,6 +106,7 @@ class Progress:
             "safety": self.safety,
             "use": self.use,
             "answers": dict(self.answers),
+            "checklist": list(self.checklist) if self.checklist is not None else None,
             "emergency_seen": self.emergency_seen,
             "interruptions_seen": sorted(self.interruptions_seen),
             "confirmed": self.confirmed,
@@ -120,6 +130,15 @@ class Progress:
             for sign_id, value in (raw_answers.items() if isinstance(raw_answers, dict) else ())
             if content.sign(sign_id) is not None and content.answer_option(value) is not None
         }
+        raw_checklist = data.get("checklist")
+        checklist = (
+            tuple(raw_checklist)
+            if content.checklist is not None
+            and isinstance(raw_checklist, list)
+            and all(isinstance(value, str) for value in raw_checklist)
+            and content.checklist.accepts(tuple(raw_checklist))
+            else None
+        )
         raw_seen = data.get("interruptions_seen")
         seen = frozenset(
             sign_id
@@ -131,6 +150,7 @@ class Progress:
             safety=safety if isinstance(safety, str) and content.safety.option(safety) else None,
             use=use if isinstance(use, str) and content.use.option(use) else None,
             answers=answers,
+            checklist=checklist,
             emergency_seen=data.get("emergency_seen") is True,
             interruptions_seen=seen,
             confirmed=data.get("confirmed") is True,
@@ -153,12 +173,23 @@ def path(content: Content, progress: Progress) -> list[Step]:
         steps.append(EMERGENCY)
     # After the safety question, not before it: nothing delays emergency guidance.
     steps.append(USE)
+    checklist_after = _checklist_after(content)
     for sign in content.signs:
         steps.append(sign_step(sign.id))
         if interrupts(content, progress, sign.id):
             steps.append(interruption_step(sign.id))
+        if sign.id == checklist_after:
+            steps.append(CHECKLIST)
     steps += [CHECK, SUMMARY]
     return steps
+
+
+def _checklist_after(content: Content) -> str | None:
+    """The sign the checklist follows: the last one of the checklist's kind."""
+    if content.checklist is None:
+        return None
+    kind = content.checklist.kind
+    return [sign.id for sign in content.signs if sign.kind == kind][-1]
 
 
 def is_done(step: Step, progress: Progress) -> bool:
@@ -175,6 +206,8 @@ def is_done(step: Step, progress: Progress) -> bool:
             return step.sign_id in progress.answers
         case StepKind.INTERRUPTION:
             return step.sign_id in progress.interruptions_seen
+        case StepKind.CHECKLIST:
+            return progress.checklist is not None
         case StepKind.CHECK:
             return progress.confirmed
         case StepKind.SUMMARY:
@@ -216,9 +249,15 @@ def step_before(content: Content, progress: Progress, step: Step) -> Step | None
     return steps[index - 1] if index > 0 else None
 
 
-_QUESTION_KINDS = {StepKind.AUDIENCE, StepKind.SAFETY, StepKind.USE, StepKind.SIGN}
+_QUESTION_KINDS = {
+    StepKind.AUDIENCE,
+    StepKind.SAFETY,
+    StepKind.USE,
+    StepKind.SIGN,
+    StepKind.CHECKLIST,
+}
 
 
 def question_steps(content: Content) -> list[Step]:
     """The steps that ask a question, in order: what "Question N of M" counts."""
-    return [AUDIENCE, SAFETY, USE, *(sign_step(sign.id) for sign in content.signs)]
+    return [step for step in path(content, Progress()) if step.kind in _QUESTION_KINDS]

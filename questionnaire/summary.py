@@ -13,8 +13,10 @@ from dataclasses import dataclass
 from questionnaire.content import (
     AnswerOption,
     Audience,
+    Checklist,
     Content,
     Kind,
+    Option,
     OptionMeaning,
     Sign,
     TailoredSection,
@@ -30,9 +32,18 @@ class NotedSign:
 
 
 @dataclass(frozen=True)
+class TickedSigns:
+    """The signs ticked on the checklist page, shown with the others of their kind."""
+
+    checklist: Checklist
+    items: tuple[Option, ...]
+
+
+@dataclass(frozen=True)
 class SignGroup:
     kind: Kind
     signs: tuple[NotedSign, ...]
+    ticked: TickedSigns | None = None
 
 
 @dataclass(frozen=True)
@@ -43,6 +54,8 @@ class Summary:
     emergency_answer: str | None
     groups: tuple[SignGroup, ...]
     unsure: tuple[NotedSign, ...]
+    # The checklist, when its answer was "not sure".
+    unsure_checklist: Checklist | None = None
     # What the answer on how opioids are taken asks the summary to explain.
     tailored: tuple[TailoredSection, ...] = ()
 
@@ -53,7 +66,12 @@ class Summary:
     @property
     def nothing_reported(self) -> bool:
         """Nothing noticed, nothing unsure, no emergency: only then is it said so."""
-        return not self.groups and not self.unsure and not self.emergency_reported
+        return (
+            not self.groups
+            and not self.unsure
+            and self.unsure_checklist is None
+            and not self.emergency_reported
+        )
 
 
 def summarise(content: Content, progress: Progress) -> Summary:
@@ -64,12 +82,20 @@ def summarise(content: Content, progress: Progress) -> Summary:
         if (option := content.answer_option(progress.answers.get(sign.id, ""))) is not None
     ]
     noticed = [n for n in noted if n.answer.meaning is OptionMeaning.NOTICED]
-    groups = tuple(
-        SignGroup(kind, signs)
-        for kind in content.kinds
-        if (signs := tuple(n for n in noticed if n.sign.kind == kind.id))
-    )
+    ticked = _ticked(content.checklist, progress.checklist or ())
+    groups = []
+    for kind in content.kinds:
+        signs = tuple(n for n in noticed if n.sign.kind == kind.id)
+        extra = ticked if ticked is not None and ticked.checklist.kind == kind.id else None
+        if signs or extra:
+            groups.append(SignGroup(kind, signs, extra))
     unsure = tuple(n for n in noted if n.answer.meaning is OptionMeaning.UNSURE)
+    checklist = content.checklist
+    unsure_checklist = (
+        checklist
+        if checklist is not None and progress.checklist == (checklist.unsure.value,)
+        else None
+    )
     emergency_answer = progress.safety if needs_emergency(content, progress) else None
     # "Not sure" about a too-much-opioid sign is treated like noticing it, as
     # CDC advises: "If you aren't sure, treat it like an overdose." A sign that
@@ -84,7 +110,16 @@ def summarise(content: Content, progress: Progress) -> Summary:
         audience=progress.audience or Audience.ME,
         urgent_first=urgent_first,
         emergency_answer=emergency_answer,
-        groups=groups,
+        groups=tuple(groups),
         unsure=unsure,
+        unsure_checklist=unsure_checklist,
         tailored=tuple(part for part in content.summary.tailored if part.id in shown),
     )
+
+
+def _ticked(checklist: Checklist | None, values: tuple[str, ...]) -> TickedSigns | None:
+    """The checklist's signs among ``values``, in the checklist's order."""
+    if checklist is None:
+        return None
+    items = tuple(item for item in checklist.items if item.value in values)
+    return TickedSigns(checklist, items) if items else None

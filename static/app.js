@@ -43,6 +43,22 @@
     });
   }
 
+  // "None of these" and "Not sure" stand alone: ticking one clears the other
+  // boxes, and ticking a sign clears them. Without this the server asks.
+  document.querySelectorAll(".checkboxes").forEach(function (group) {
+    group.addEventListener("change", function (event) {
+      var ticked = event.target;
+      if (!ticked.checked) {
+        return;
+      }
+      group.querySelectorAll("input[type=checkbox]").forEach(function (box) {
+        if (box !== ticked && (ticked.hasAttribute("data-alone") || box.hasAttribute("data-alone"))) {
+          box.checked = false;
+        }
+      });
+    });
+  });
+
   // Print: a button only where it can work.
   document.querySelectorAll("[data-print]").forEach(function (button) {
     button.hidden = false;

@@ -236,9 +236,9 @@ def test_removing_a_sign_removes_it_from_the_check(tmp_path):
     client = app_with(tmp_path, data).test_client()
     visited = walk(client)
     assert "/signs/headaches" not in visited
-    assert visited[-3] == "/signs/craving"
+    assert visited[-4:-2] == ["/signs/craving", "/other-signs"]
     assert client.get("/signs/headaches").status_code == 404
-    assert "Question 11 of 11" in text_of(soup(client.get("/signs/craving")).select_one(".caption"))
+    assert "Question 12 of 12" in text_of(soup(client.get("/other-signs")).select_one(".caption"))
 
 
 def test_reordering_signs_reorders_the_check(tmp_path):
@@ -313,3 +313,14 @@ def test_the_emergency_number_comes_from_the_content_on_every_page(tmp_path):
     start = soup(app.test_client().get("/"))
     assert start.select_one('.help-line a[href="tel:112"]') is not None
     assert start.select_one('.emergency-box a.button[href="tel:112"]') is not None
+
+
+def test_a_checklist_of_an_urgent_kind_is_refused():
+    """An urgent sign needs its own question and its own interruption page."""
+    data = english_data()
+    data["checklist"]["kind"] = "too-much-opioid"
+    with pytest.raises(ContentError, match="checklist.kind.*urgent"):
+        parse_content(data, "en.toml")
+    data["checklist"]["kind"] = "not-a-kind"
+    with pytest.raises(ContentError, match="checklist.kind.*not the kind of any sign"):
+        parse_content(data, "en.toml")

@@ -9,6 +9,7 @@ from questionnaire.content import Audience, Content, load_all_content
 from questionnaire.flow import (
     AUDIENCE,
     CHECK,
+    CHECKLIST,
     EMERGENCY,
     SAFETY,
     SUMMARY,
@@ -21,11 +22,19 @@ from questionnaire.flow import (
 CONTENT: Content = load_all_content()["en"]
 SIGN_IDS = [sign.id for sign in CONTENT.signs]
 ALL_NO = {sign_id: "no" for sign_id in SIGN_IDS}
+# The checklist of other withdrawal signs follows the last withdrawal sign.
+LAST_WITHDRAWAL_SIGN = [sign.id for sign in CONTENT.signs if sign.kind == "withdrawal"][-1]
 
 
 def answered(**changes: str) -> Progress:
     answers = {**ALL_NO, **{k.replace("_", "-"): v for k, v in changes.items()}}
-    return Progress(audience=Audience.ME, safety="no", use="as-prescribed", answers=answers)
+    return Progress(
+        audience=Audience.ME,
+        safety="no",
+        use="as-prescribed",
+        answers=answers,
+        checklist=("none",),
+    )
 
 
 def test_a_new_person_starts_at_who_the_check_is_for():
@@ -36,7 +45,62 @@ def test_a_new_person_starts_at_who_the_check_is_for():
 
 def test_the_path_with_nothing_noticed_asks_every_sign_in_content_order():
     steps = flow.path(CONTENT, answered())
-    assert steps == [AUDIENCE, SAFETY, USE, *map(sign_step, SIGN_IDS), CHECK, SUMMARY]
+    after = SIGN_IDS.index(LAST_WITHDRAWAL_SIGN) + 1
+    signs = list(map(sign_step, SIGN_IDS))
+    assert LAST_WITHDRAWAL_SIGN == "craving"
+    assert steps == [
+        AUDIENCE,
+        SAFETY,
+        USE,
+        *signs[:after],
+        CHECKLIST,
+        *signs[after:],
+        CHECK,
+        SUMMARY,
+    ]
+
+
+def test_the_checklist_follows_the_last_sign_of_its_kind_wherever_it_is():
+    moved = [s for s in CONTENT.signs if s.id != "sweating"] + [CONTENT.sign("sweating")]
+    content = CONTENT.model_copy(update={"signs": tuple(moved)})
+    steps = flow.path(content, answered())
+    assert steps[-5:-1] == [sign_step("headaches"), sign_step("sweating"), CHECKLIST, CHECK]
+
+
+def test_the_checklist_is_a_question_until_it_is_answered():
+    progress = answered()
+    unanswered = Progress(**{**vars(progress), "checklist": None})
+    assert flow.current_step(CONTENT, unanswered) == CHECKLIST
+    assert flow.current_step(CONTENT, progress) == CHECK
+    assert (
+        flow.current_step(CONTENT, progress.with_confirmed().with_checklist(("yawning",))) == CHECK
+    )
+
+
+def test_without_a_checklist_in_the_content_there_is_no_checklist_step():
+    content = CONTENT.model_copy(update={"checklist": None})
+    assert CHECKLIST not in flow.path(content, Progress())
+    assert CHECKLIST not in flow.question_steps(content)
+
+
+@pytest.mark.parametrize(
+    "saved, kept",
+    [
+        (["yawning", "goosebumps"], ("yawning", "goosebumps")),
+        (["none"], ("none",)),
+        (["not-sure"], ("not-sure",)),
+        (["none", "yawning"], None),
+        (["none", "not-sure"], None),
+        (["yawning", "yawning"], None),
+        (["not-a-sign"], None),
+        ([], None),
+        ("yawning", None),
+        ([1], None),
+    ],
+)
+def test_a_saved_checklist_answer_is_kept_only_if_the_page_would_accept_it(saved, kept):
+    data = {**answered().to_dict(), "checklist": saved}
+    assert Progress.from_dict(data, CONTENT).checklist == kept
 
 
 def test_an_emergency_answer_adds_the_emergency_page_after_the_safety_question():
@@ -84,6 +148,7 @@ def test_any_change_means_the_answers_are_checked_again_before_the_summary():
     assert flow.current_step(CONTENT, progress.with_audience(Audience.OTHER)) == CHECK
     assert flow.current_step(CONTENT, progress.with_safety("no")) == CHECK
     assert flow.current_step(CONTENT, progress.with_use("mix")) == CHECK
+    assert flow.current_step(CONTENT, progress.with_checklist(("not-sure",))) == CHECK
 
 
 def test_a_person_may_go_back_but_not_ahead():
@@ -148,6 +213,7 @@ def test_progress_from_unexpected_data_keeps_only_what_content_knows(data):
     assert progress.confirmed is False
 
 
-def test_question_steps_count_who_safety_use_and_every_sign():
+def test_question_steps_count_who_safety_use_every_sign_and_the_checklist():
     assert flow.question_steps(CONTENT)[:3] == [AUDIENCE, SAFETY, USE]
-    assert len(flow.question_steps(CONTENT)) == 3 + len(CONTENT.signs)
+    assert len(flow.question_steps(CONTENT)) == 3 + len(CONTENT.signs) + 1
+    assert CHECKLIST in flow.question_steps(CONTENT)

@@ -89,7 +89,16 @@ def test_full_journey_for_someone_else(client):
         audience="other",
         answers={"sweating": "often", "craving": "sometimes", "headaches": "not-sure"},
     )
-    assert visited == ["/who", "/safety", "/how-taken", *SIGN_PATHS, "/check-answers", "/summary"]
+    assert visited == [
+        "/who",
+        "/safety",
+        "/how-taken",
+        *SIGN_PATHS[:8],
+        "/other-signs",
+        SIGN_PATHS[8],
+        "/check-answers",
+        "/summary",
+    ]
     page = soup(client.get("/summary"))
     text = text_of(page.main)
     assert "Signs you noticed in them that are worth talking about" in text
@@ -114,9 +123,11 @@ def test_full_journey_for_myself_with_nothing_noticed(client):
 def test_each_question_says_which_question_it_is(client):
     walk(client, stop_at="/check-answers")
     captions = [text_of(soup(client.get(path)).select_one(".caption")) for path in SIGN_PATHS]
-    assert captions == [f"Question {n} of 12" for n in range(4, 13)]
-    assert text_of(soup(client.get("/who")).select_one(".caption")) == "Question 1 of 12"
-    assert text_of(soup(client.get("/how-taken")).select_one(".caption")) == "Question 3 of 12"
+    # The checklist of other withdrawal signs is question 12, after craving (11).
+    assert captions == [f"Question {n} of 13" for n in [*range(4, 12), 13]]
+    assert text_of(soup(client.get("/who")).select_one(".caption")) == "Question 1 of 13"
+    assert text_of(soup(client.get("/how-taken")).select_one(".caption")) == "Question 3 of 13"
+    assert text_of(soup(client.get("/other-signs")).select_one(".caption")) == "Question 12 of 13"
 
 
 def test_each_sign_question_has_a_hint_an_explanation_and_the_four_answers(client):
@@ -267,7 +278,7 @@ def test_check_answers_lists_every_answer_with_a_change_link(client, app):
     walk(client, audience="other", answers={"sweating": "often"}, stop_at="/check-answers")
     page = soup(client.get("/check-answers"))
     rows = page.select(".summary-list__row")
-    assert len(rows) == 3 + len(english(app).signs)
+    assert len(rows) == 3 + len(english(app).signs) + 1
     sweating = next(row for row in rows if text_of(row.dt) == "Sweating")
     assert text_of(sweating.select_one(".summary-list__value")) == "Often"
     assert sweating.select_one("a")["href"] == "/signs/sweating"

@@ -16,12 +16,25 @@ SIGN_IDS = [sign.id for sign in CONTENT.signs]
 VALUES = [option.value for option in CONTENT.answer_options]
 SAFETY_VALUES = [option.value for option in CONTENT.safety.options]
 USE_VALUES = [option.value for option in CONTENT.use.options]
+assert CONTENT.checklist is not None
+CHECKLIST = CONTENT.checklist
+ITEM_VALUES = [item.value for item in CHECKLIST.items]
+# Every kind of answer the checklist page accepts.
+CHECKLIST_ANSWERS = st.one_of(
+    st.just((CHECKLIST.none.value,)),
+    st.just((CHECKLIST.unsure.value,)),
+    st.lists(st.sampled_from(ITEM_VALUES), min_size=1, unique=True).map(tuple),
+)
 # One app for all examples: Hypothesis runs many, and the app does not change.
 APP = make_app()
 
 
 def summary_text(
-    audience: Audience, safety: str, answers: dict[str, str], use: str = "prefer-not"
+    audience: Audience,
+    safety: str,
+    answers: dict[str, str],
+    use: str = "prefer-not",
+    checklist: tuple[str, ...] = (CHECKLIST.none.value,),
 ) -> str:
     """Render the summary for these answers, as the person would see it."""
     progress = Progress(
@@ -29,6 +42,7 @@ def summary_text(
         safety=safety,
         use=use,
         answers=answers,
+        checklist=checklist,
         emergency_seen=True,
         interruptions_seen=frozenset(answers),
         confirmed=True,
@@ -41,10 +55,14 @@ def summary_text(
 
 
 def check(
-    audience: Audience, safety: str, answers: dict[str, str], use: str = "prefer-not"
+    audience: Audience,
+    safety: str,
+    answers: dict[str, str],
+    use: str = "prefer-not",
+    checklist: tuple[str, ...] = (CHECKLIST.none.value,),
 ) -> None:
-    text = summary_text(audience, safety, answers, use)
-    where = f"summary for {audience} {safety} {use} {answers}"
+    text = summary_text(audience, safety, answers, use, checklist)
+    where = f"summary for {audience} {safety} {use} {answers} {checklist}"
     assert_no_phrase(text, SUMMARY_FORBIDDEN, where)
     assert "not a diagnosis" in text
 
@@ -77,9 +95,22 @@ def test_every_way_of_taking_opioids_with_every_answer(audience, use, value):
     safety=st.sampled_from(SAFETY_VALUES),
     use=st.sampled_from(USE_VALUES),
     answers=st.fixed_dictionaries({sign_id: st.sampled_from(VALUES) for sign_id in SIGN_IDS}),
+    checklist=CHECKLIST_ANSWERS,
 )
-def test_any_combination_of_answers(audience, safety, use, answers):
-    check(audience, safety, answers, use)
+def test_any_combination_of_answers(audience, safety, use, answers, checklist):
+    check(audience, safety, answers, use, checklist)
+
+
+@pytest.mark.parametrize("audience", list(Audience))
+@pytest.mark.parametrize(
+    "checklist",
+    [(CHECKLIST.none.value,), (CHECKLIST.unsure.value,), tuple(ITEM_VALUES)],
+    ids=["none", "not-sure", "every-sign"],
+)
+@pytest.mark.parametrize("value", ["no", "often"])
+def test_every_checklist_answer(audience, checklist, value):
+    """The other withdrawal signs, ticked or not, never add up to a label."""
+    check(audience, "no", dict.fromkeys(SIGN_IDS, value), "prefer-not", checklist)
 
 
 def test_the_forbidden_list_catches_diagnostic_wording():

@@ -142,6 +142,8 @@ MAX_QUESTION_WORDS = {"en": 20, "es": 25}
 def questions(language: str) -> list[tuple[str, str]]:
     content = CONTENTS[language]
     prompts = [content.audience, content.safety, content.use, *content.signs]
+    if content.checklist is not None:
+        prompts.append(content.checklist)
     return [
         (f"{prompt.id} ({audience})", prompt.question.for_(audience))
         for prompt in prompts

@@ -17,7 +17,7 @@ def csrf_token(page: TestResponse) -> str:
     return str(field["value"])
 
 
-def submit(client: FlaskClient, path: str, **fields: str) -> TestResponse:
+def submit(client: FlaskClient, path: str, **fields: str | list[str]) -> TestResponse:
     """Open ``path``, then post its form with ``fields``, as a browser would."""
     page = client.get(path)
     assert page.status_code == 200, f"GET {path} gave {page.status_code}"
@@ -39,11 +39,13 @@ def walk(
     answers: Mapping[str, str] | None = None,
     use: str = "as-prescribed",
     default: str = "no",
+    checklist: tuple[str, ...] = ("none",),
     stop_at: str = "/summary",
 ) -> list[str]:
     """Answer every step until ``stop_at`` and return the paths visited, in order.
 
-    Signs not in ``answers`` get ``default``. Emergency and interruption pages
+    Signs not in ``answers`` get ``default``; ``checklist`` is what is ticked
+    on the page of other withdrawal signs. Emergency and interruption pages
     are read and continued past, as a person would.
     """
     answers = answers or {}
@@ -58,6 +60,8 @@ def walk(
             response = submit(client, path, answer=safety)
         elif path == "/how-taken":
             response = submit(client, path, answer=use)
+        elif path == "/other-signs":
+            response = submit(client, path, answer=list(checklist))
         elif path.startswith("/signs/") and not path.endswith("/help-now"):
             response = submit(client, path, answer=answers.get(path.split("/")[2], default))
         else:  # emergency, interruption, check answers: read, then Continue

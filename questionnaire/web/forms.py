@@ -1,14 +1,14 @@
-"""One form adapter for every question: radios built from a content question."""
+"""The form adapters: radios for a question, checkboxes for a checklist, both from content."""
 
 from __future__ import annotations
 
 from typing import Any
 
 from flask_wtf import FlaskForm
-from wtforms import Field, RadioField, SelectChoice
+from wtforms import Field, RadioField, SelectChoice, SelectMultipleField
 from wtforms.validators import StopValidation
 
-from questionnaire.content import Audience, Option
+from questionnaire.content import Audience, Checklist, Option
 
 
 class ChoiceForm(FlaskForm):
@@ -38,6 +38,33 @@ class ChoiceForm(FlaskForm):
     def validate_answer(self, field: Field) -> None:
         if field.data not in self._values:
             raise StopValidation(self._error)
+
+
+class ChecklistForm(FlaskForm):
+    """Any of a checklist's signs, or one of its two answers that stand alone.
+
+    Without JavaScript nothing stops a person ticking a sign and "None of
+    these" together; they are asked to choose, in words written for people.
+    """
+
+    answer = SelectMultipleField(validate_choice=False)
+
+    def __init__(self, checklist: Checklist, audience: Audience, **kwargs: Any) -> None:
+        super().__init__(**kwargs)
+        self.answer.choices = [
+            SelectChoice(option.value, option.label.for_(audience)) for option in checklist.options
+        ]
+        self._checklist = checklist
+        self._audience = audience
+
+    def validate_answer(self, field: Field) -> None:
+        values = tuple(field.data or ())
+        if self._checklist.accepts(values):
+            return
+        alone = {self._checklist.none.value, self._checklist.unsure.value}
+        mixed = len(values) > 1 and bool(alone & set(values))
+        error = self._checklist.error_alone if mixed else self._checklist.error
+        raise StopValidation(error.for_(self._audience))
 
 
 class ContinueForm(FlaskForm):

@@ -30,7 +30,7 @@ from questionnaire import flow
 from questionnaire.content import Audience, Content, Option, Prompt, Sign
 from questionnaire.flow import Progress, Step, StepKind
 from questionnaire.summary import summarise
-from questionnaire.web.forms import ChoiceForm, ContinueForm
+from questionnaire.web.forms import ChecklistForm, ChoiceForm, ContinueForm
 from questionnaire.web.state import clear_progress, load_progress, save_progress
 
 bp = Blueprint("check", __name__)
@@ -70,6 +70,8 @@ def url_for_step(step: Step) -> str:
             return url_for("check.sign", sign_id=step.sign_id)
         case StepKind.INTERRUPTION:
             return url_for("check.interruption", sign_id=step.sign_id)
+        case StepKind.CHECKLIST:
+            return url_for("check.checklist")
         case StepKind.CHECK:
             return url_for("check.check_answers")
         case StepKind.SUMMARY:
@@ -129,12 +131,17 @@ def ask(
         options=options,
         error=prompt.error.for_(visit.audience),
         audience=visit.audience,
-        # On POST only what was sent counts: a saved answer never fills a gap.
-        data={"answer": saved} if request.method == "GET" else None,
+        data=_shown(saved),
     )
     if form.validate_on_submit():
         return visit.go_on(record(form.answer.data))
     return visit.render("question.html", form=form, prompt=prompt)
+
+
+def _shown(saved: object) -> dict[str, object] | None:
+    """The saved answer to show on GET. On POST only what was sent counts:
+    a saved answer never fills a gap."""
+    return {"answer": saved} if request.method == "GET" else None
 
 
 def acknowledge(
@@ -284,36 +291,51 @@ def interruption(sign_id: str) -> Response | str:
     )
 
 
+@bp.route("/other-signs", methods=["GET", "POST"])
+def checklist() -> Response | str:
+    visit = enter(flow.CHECKLIST)
+    if isinstance(visit, Response):
+        return visit
+    checklist = visit.content.checklist
+    if checklist is None:  # a content without one has no such step: enter() redirected
+        raise NotFound()
+    saved = visit.progress.checklist
+    form = ChecklistForm(checklist, visit.audience, data=_shown(list(saved or ())))
+    if form.validate_on_submit():
+        return visit.go_on(visit.progress.with_checklist(tuple(form.answer.data)))
+    return visit.render("question.html", form=form, prompt=checklist)
+
+
 @bp.route("/check-answers", methods=["GET", "POST"])
 def check_answers() -> Response | str:
     visit = enter(flow.CHECK)
     if isinstance(visit, Response):
         return visit
     content, progress = visit.content, visit.progress
-    rows = [
+    rows: list[tuple[str, list[Option | None], str]] = [
         (
             _("Who the check is for"),
-            content.audience.option(progress.audience or ""),
+            [content.audience.option(progress.audience or "")],
             url_for_step(flow.AUDIENCE),
         ),
         (
             _("Emergency signs right now"),
-            content.safety.option(progress.safety or ""),
+            [content.safety.option(progress.safety or "")],
             url_for_step(flow.SAFETY),
         ),
         (
             _("How opioids are taken"),
-            content.use.option(progress.use or ""),
+            [content.use.option(progress.use or "")],
             url_for_step(flow.USE),
         ),
-    ] + [
-        (
-            sign.label.for_(visit.audience),
-            content.answer_option(progress.answers[sign.id]),
-            url_for_step(flow.sign_step(sign.id)),
-        )
-        for sign in content.signs
     ]
+    for step in flow.path(content, progress):
+        if step.kind is StepKind.SIGN and (sign := content.sign(step.sign_id or "")):
+            answer = content.answer_option(progress.answers[sign.id])
+            rows.append((sign.label.for_(visit.audience), [answer], url_for_step(step)))
+        elif step.kind is StepKind.CHECKLIST and (checklist := content.checklist):
+            ticked = [checklist.option(value) for value in progress.checklist or ()]
+            rows.append((checklist.label.for_(visit.audience), ticked, url_for_step(step)))
     return acknowledge(visit, "check_answers.html", progress.with_confirmed, rows=rows)
 
 

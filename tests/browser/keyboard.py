@@ -55,3 +55,18 @@ def press_button(page: Page, text: str) -> None:
 def answer(page: Page, label: str) -> None:
     choose(page, label)
     press_button(page, "Continue")
+
+
+def tick(page: Page, labels: list[str]) -> None:
+    """Tab through the checkboxes, pressing Space on each one named in ``labels``."""
+    boxes = page.locator('input[type="checkbox"]')
+    wanted = set(labels)
+    tab_to(page, 'input[type="checkbox"]')
+    for index in range(boxes.count()):
+        if index:
+            page.keyboard.press("Tab")
+        label = page.evaluate("() => document.activeElement.labels[0].innerText.trim()")
+        if label in wanted:
+            page.keyboard.press("Space")
+            wanted.discard(label)
+    assert not wanted, f"no checkbox for {sorted(wanted)}"

@@ -4,9 +4,10 @@ from __future__ import annotations
 
 import re
 
+import pytest
 from playwright.sync_api import Page, expect
 
-from tests.browser.keyboard import answer, choose, press_button, tab_to
+from tests.browser.keyboard import answer, choose, press_button, tab_to, tick
 
 NINE_SIGNS = ["No", "No", "No", "Sometimes", "Often", "No", "Not sure", "Sometimes", "No"]
 
@@ -23,9 +24,16 @@ def test_someone_else_all_nine_signs_change_one_answer_and_see_the_summary(any_p
     answer(page, "Someone else")
     answer(page, "No")
     answer(page, "A mix of these")
-    for label in NINE_SIGNS:
+    for label in NINE_SIGNS[:8]:
         answer(page, label)
+    # After the last withdrawal sign: the other withdrawal signs, ticked with Space.
+    expect(page).to_have_url(re.compile(r"/other-signs$"))
+    tick(page, ["Yawning a lot", "Trouble sleeping"])
+    press_button(page, "Continue")
+    answer(page, NINE_SIGNS[8])
     expect(page).to_have_url(re.compile(r"/check-answers$"))
+    others = page.locator(".summary-list__row", has_text="Other withdrawal signs")
+    expect(others.locator("li")).to_have_text(["Yawning a lot", "Trouble sleeping"])
     # Change the answer for sweating, with the keyboard, and come back here.
     tab_to(page, 'a[href="/signs/sweating"]')
     with page.expect_navigation():
@@ -40,6 +48,30 @@ def test_someone_else_all_nine_signs_change_one_answer_and_see_the_summary(any_p
     expect(page.locator("h1")).to_have_text("Your summary")
     expect(page.locator("main")).to_contain_text("Signs you noticed in them")
     expect(page.locator("main")).to_contain_text("Strong craving for opioids")
+    expect(page.locator("main")).to_contain_text("Yawning a lot, Trouble sleeping")
+
+
+@pytest.mark.parametrize("javascript", [True, False], ids=["javascript", "no-javascript"])
+def test_none_of_these_stands_alone_with_or_without_javascript(everything_seen, javascript):
+    """With JavaScript, ticking None of these clears the signs at once; without it,
+    the server asks, and keeps what was ticked."""
+    page = everything_seen(javascript=javascript)
+    page.goto("/other-signs")
+    expect(page.locator('input[value="yawning"]')).to_be_checked()
+    tick(page, ["None of these"])
+    if javascript:
+        expect(page.locator('input[value="yawning"]')).not_to_be_checked()
+        expect(page.locator('input[value="larger-pupils"]')).not_to_be_checked()
+        tick(page, ["Goosebumps"])
+        expect(page.locator('input[value="none"]')).not_to_be_checked()
+        press_button(page, "Continue")
+        expect(page).to_have_url(re.compile(r"/check-answers$"))
+    else:
+        press_button(page, "Continue")
+        expect(page).to_have_url(re.compile(r"/other-signs$"))
+        expect(page.locator(".error-summary")).to_contain_text("on its own")
+        expect(page.locator('input[value="yawning"]')).to_be_checked()
+        expect(page.locator('input[value="none"]')).to_be_checked()
 
 
 def test_the_emergency_path(any_page: Page):

@@ -29,6 +29,8 @@ STATE_NAMES = [
     "use-error",
     *(name for sign_id in SIGN_IDS for name in (f"sign-{sign_id}", f"sign-{sign_id}-error")),
     "interruption",
+    "other-signs",
+    "other-signs-error",
     "check-answers",
     "summary-with-signs",
     "summary-without-signs",
@@ -66,6 +68,12 @@ def submit(page: Page, label: str | None = None, button: str = "Continue") -> No
         page.get_by_role("button", name=button, exact=True).click()
 
 
+def tick(page: Page, label: str) -> None:
+    """Tick a checkbox, found by the text next to it as ``submit`` finds a radio."""
+    item = page.locator(".checkboxes__item", has=page.get_by_text(label, exact=True))
+    item.locator("input").check()
+
+
 def take_tour(page: Page, screenshots: Path) -> dict[str, State]:
     states: dict[str, State] = {}
     page.goto("/")
@@ -96,6 +104,13 @@ def take_tour(page: Page, screenshots: Path) -> dict[str, State]:
             submit(page, button="Continue with the check")
         else:
             submit(page, "Sometimes" if sign_id in {"sweating", "craving"} else "No")
+        if page.url.endswith("/other-signs"):
+            record(page, "other-signs", screenshots, states)
+            submit(page)
+            record(page, "other-signs-error", screenshots, states)
+            tick(page, "Goosebumps")
+            tick(page, "Trouble sleeping")
+            submit(page)
     record(page, "check-answers", screenshots, states)
     submit(page, button="See your summary")
     record(page, "summary-with-signs", screenshots, states)
@@ -106,6 +121,9 @@ def take_tour(page: Page, screenshots: Path) -> dict[str, State]:
     submit(page, "Prescribed to me, and I take them as prescribed")
     for _ in SIGN_IDS:
         submit(page, "No")
+        if page.url.endswith("/other-signs"):
+            tick(page, "None of these")
+            submit(page)
     submit(page, button="See your summary")
     record(page, "summary-without-signs", screenshots, states)
     page.goto("/signs/not-a-sign")
