@@ -179,6 +179,9 @@ class Sign(Prompt):
     summary: Wording
     interrupt_on: tuple[Slug, ...] = ()
     interruption: Wording | None = None
+    # Replaces the shared heading of the interruption pages, for a sign that
+    # is not a sign of too much opioid on its own (small pupils).
+    interruption_heading: Wording | None = None
     # Replaces the shared "if it is happening right now" box on this sign's
     # interruption page, for a sign that is an emergency only together with
     # others (the box then says when to call, and is not styled as urgent).
@@ -192,7 +195,8 @@ class Sign(Prompt):
     def _interruption_has_words(self) -> Sign:
         if self.interrupt_on and self.interruption is None:
             raise ValueError("a sign with interrupt_on needs an interruption text")
-        if (self.interruption is not None or self.interruption_now) and not self.interrupt_on:
+        extras = (self.interruption, self.interruption_now, self.interruption_heading)
+        if any(extra is not None for extra in extras) and not self.interrupt_on:
             raise ValueError("interruption is set but interrupt_on is empty")
         return self
 

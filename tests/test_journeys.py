@@ -202,7 +202,11 @@ def test_too_much_opioid_signs_interrupt_with_guidance_on_the_very_next_page(
     assert redirected_to(response) == interruption
     page = soup(client.get(interruption))
     text = text_of(page.main)
-    assert text_of(page.h1) == "This can be a sign of too much opioid"
+    assert text_of(page.h1) == (
+        "Small pupils: when to get help right away"
+        if sign_path == "/signs/narrowed-pupils"
+        else "This can be a sign of too much opioid"
+    )
     assert "Call 911" in text and "naloxone" in text.lower()
     assert "Encourage them to tell a clinician" in text
     assert "without a prescription" in text

@@ -190,11 +190,18 @@ def test_small_pupils_alone_are_not_styled_as_an_emergency(app, client, language
     assert panel.startswith(expected)
     common = {"en": "Smaller pupils are common", "es": "Es común tener las pupilas más pequeñas"}
     assert common[language] in text_of(page.main)
+    # Its own heading: small pupils alone are not called a sign of too much opioid.
+    heading = {
+        "en": "Small pupils: when to get help right away",
+        "es": "Pupilas pequeñas: cuándo pedir ayuda enseguida",
+    }
+    assert text_of(page.h1) == heading[language]
     # Slow breathing is an emergency on its own, and looks like one.
     other = in_language(app.test_client(), language)
     walk(other, audience=audience, answers={"shallow-breathing": "often"})
     breathing = soup(other.get("/signs/shallow-breathing/help-now"))
     assert breathing.select_one("main .urgent") is not None
+    assert text_of(breathing.h1) != heading[language]
 
 
 @pytest.mark.parametrize("audience", AUDIENCES)

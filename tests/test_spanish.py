@@ -133,7 +133,7 @@ def test_a_full_journey_in_spanish_for_someone_else_with_an_interruption():
     assert text_of(question.select_one(".caption")) == "Pregunta 5 de 13"
     assert text_of(question.title).endswith("– Revisión de señales relacionadas con los opioides")
     interruption = soup(client.get("/signs/narrowed-pupils/help-now"))
-    assert text_of(interruption.h1) == "Esto puede ser una señal de demasiado opioide"
+    assert text_of(interruption.h1) == "Pupilas pequeñas: cuándo pedir ayuda enseguida"
     assert "sin receta" in text_of(interruption.main)
     summary = text_of(soup(client.get("/summary")).main)
     assert "Primero, sobre el exceso de opioide" in summary

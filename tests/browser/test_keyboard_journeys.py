@@ -95,7 +95,7 @@ def test_the_interruption_path(any_page: Page):
     answer(page, "No")
     answer(page, "Often")
     expect(page).to_have_url(re.compile(r"/signs/narrowed-pupils/help-now$"))
-    expect(page.locator("h1")).to_have_text("This can be a sign of too much opioid")
+    expect(page.locator("h1")).to_have_text("Small pupils: when to get help right away")
     press_button(page, "Continue with the check")
     expect(page).to_have_url(re.compile(r"/signs/speech-problems$"))
 
