@@ -116,8 +116,9 @@ class Progress:
     def from_dict(cls, data: object, content: Content) -> Progress:
         """Rebuild progress, keeping only what the current content still knows.
 
-        The cookie is signed, so this guards against content that changed
-        while a person was part-way through, not against forgery.
+        The cookie is encrypted and authenticated, so this guards against
+        content that changed while a person was part-way through, not against
+        forgery.
         """
         if not isinstance(data, dict):
             return cls()

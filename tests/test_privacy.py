@@ -2,13 +2,18 @@
 
 from __future__ import annotations
 
+import base64
+import contextlib
 import logging
 import time
+import zlib
 from http.cookies import SimpleCookie
 
 import pytest
+from flask.sessions import SecureCookieSessionInterface
 
 from app import ConfigurationError, create_app
+from questionnaire.content import load_all_content
 from tests.conftest import TEST_CONFIG
 from tests.pages import soup, text_of
 from tests.walk import redirected_to, submit, walk
@@ -101,15 +106,105 @@ def test_answers_never_appear_in_a_log_line(client, caplog):
         assert value not in logged
 
 
-def test_the_cookie_holds_no_more_than_the_answers_and_is_signed(client, app):
+def test_the_cookie_holds_no_more_than_the_answers(client, app):
     walk(client, answers=ANSWERS)
     cookie = client.get_cookie("session")
     serializer = app.session_interface.get_signing_serializer(app)
     data = serializer.loads(cookie.value)
     assert set(data) <= {"progress", "last_seen", "csrf_token", "_flashes", "language"}
-    # A cookie changed by anyone but the app is ignored: the person starts over.
-    client.set_cookie("session", cookie.value[:-2] + "xx")
+
+
+def every_reading(value: str) -> list[bytes]:
+    """The cookie as it is, and decoded every way a person copying it might try."""
+    readings = [value.encode()]
+    for part in [value, *value.split(".")]:
+        padded = part + "=" * (-len(part) % 4)
+        for decode in (base64.urlsafe_b64decode, base64.b64decode):
+            try:
+                raw = decode(padded)
+            except ValueError:
+                continue
+            readings.append(raw)
+            for wbits in (zlib.MAX_WBITS, -zlib.MAX_WBITS, zlib.MAX_WBITS | 16):
+                with contextlib.suppress(zlib.error):
+                    readings.append(zlib.decompress(raw, wbits))
+    return readings
+
+
+# Words of five letters or more: a shorter one could turn up in random bytes.
+SECRETS_OF_A_JOURNEY = [
+    *(sign.id for sign in load_all_content()["en"].signs),
+    "often",
+    "sometimes",
+    "not-sure",
+    "not-prescribed",
+    "yawning",
+    "goosebumps",
+    "progress",
+    "answers",
+    "emergency",
+]
+
+
+def test_a_copied_cookie_reads_as_nothing_decoded_any_way(client):
+    """The cookie is encrypted: neither an answer nor a sign can be read from it."""
+    walk(
+        client,
+        audience="other",
+        safety="not-sure",
+        use="not-prescribed",
+        answers={sign.id: "often" for sign in load_all_content()["en"].signs},
+        checklist=("yawning", "goosebumps"),
+    )
+    value = client.get_cookie("session").value
+    readings = every_reading(value)
+    assert len(readings) > 2, "nothing was decoded, so this test would prove nothing"
+    for reading in readings:
+        for secret in SECRETS_OF_A_JOURNEY:
+            assert secret.encode() not in reading.lower(), secret
+
+
+def test_the_readings_would_find_an_answer_in_a_signed_cookie(app):
+    """The check above can fail: Flask's own signed cookie gives the answers away."""
+    signed = SecureCookieSessionInterface().get_signing_serializer(app)
+    value = signed.dumps({"progress": {"answers": {"sweating": "often"}}})
+    assert any(b"sweating" in reading for reading in every_reading(value))
+
+
+def test_the_cookie_is_as_long_whatever_the_answers(app):
+    lengths = set()
+    for answer in ["no", "often", "not-sure"]:
+        client = app.test_client()
+        every_sign = {sign.id: answer for sign in load_all_content()["en"].signs}
+        walk(client, answers=every_sign, checklist=("not-sure",))
+        lengths.add(len(client.get_cookie("session").value))
+    # The longest answers there are: every sign not sure, every box ticked.
+    checklist = load_all_content()["en"].checklist
+    client = app.test_client()
+    every_sign = {sign.id: "not-sure" for sign in load_all_content()["en"].signs}
+    every_box = tuple(item.value for item in checklist.items)
+    walk(client, "other", "not-sure", every_sign, "not-as-prescribed", checklist=every_box)
+    lengths.add(len(client.get_cookie("session").value))
+    assert len(lengths) == 1, lengths
+
+
+@pytest.mark.parametrize(
+    "change",
+    [
+        lambda value: value[:-2] + ("xx" if not value.endswith("xx") else "yy"),
+        lambda value: value[:20] + value[21:],
+        lambda value: "a." + base64.urlsafe_b64encode(b'{"progress": {}}').decode(),
+        lambda value: "not a cookie at all",
+    ],
+    ids=["changed", "cut", "forged", "garbage"],
+)
+def test_a_tampered_cookie_is_a_fresh_start(client, change):
+    walk(client, answers=ANSWERS)
+    client.set_cookie("session", change(client.get_cookie("session").value))
     assert redirected_to(client.get("/summary")) == "/who"
+    page = client.get("/who")
+    assert page.status_code == 200
+    assert not soup(page).select("input[checked]")
 
 
 def test_answers_are_cleared_after_an_hour_without_activity(client, monkeypatch):

@@ -1,15 +1,27 @@
-"""A person's progress, kept only in Flask's signed session cookie.
+"""A person's progress, kept only in an encrypted session cookie.
 
-Nothing about the answers is stored on the server. The answers are dropped
-after a set time without activity, and on Start again or Exit.
+Nothing about the answers is stored on the server. The cookie is encrypted
+and authenticated (Fernet, from the ``cryptography`` package), so a copy of
+it, from a shared device's cookie store or a log, reads as nothing without
+the key. The answers are dropped after a set time without activity, and on
+Start again or Exit.
 """
 
 from __future__ import annotations
 
+import base64
 import time
+from typing import Any
 
+from cryptography.fernet import Fernet, InvalidToken, MultiFernet
+from cryptography.hazmat.primitives import hashes
+from cryptography.hazmat.primitives.kdf.hkdf import HKDF
 from flask import Flask, Request, current_app, flash, session
-from flask.sessions import SecureCookieSession, SecureCookieSessionInterface
+from flask.sessions import (
+    SecureCookieSession,
+    SecureCookieSessionInterface,
+    session_json_serializer,
+)
 from flask_babel import gettext as _
 from itsdangerous import BadSignature
 
@@ -18,16 +30,63 @@ from questionnaire.flow import Progress
 
 _PROGRESS = "progress"
 _LAST_SEEN = "last_seen"
+# The plain text is padded to a multiple of this many bytes before it is
+# encrypted, so the cookie's length does not tell which answers were given.
+_PAD_TO = 1024
+# Put before the encrypted token when the session holds answers: all that can
+# be told of a cookie without the key is whether the check was begun, which
+# the pages a person opened show anyway. It lets a cookie the app can no
+# longer read (the key was changed) be met with an apology only when answers
+# were lost, not when the cookie held only a form token.
+_HOLDS_ANSWERS = "a."
 
 
 class CookieSession(SecureCookieSession):
-    """The session, knowing whether the browser sent answers the app could not read."""
+    """The session, knowing whether the browser sent a cookie the app could not read."""
 
     unreadable = False
 
 
+def _fernet_key(secret: str | bytes) -> bytes:
+    """A Fernet key derived from a secret key, for the session cookie only."""
+    material = secret.encode() if isinstance(secret, str) else secret
+    derived = HKDF(
+        algorithm=hashes.SHA256(), length=32, salt=None, info=b"selfcheck session cookie"
+    ).derive(material)
+    return base64.urlsafe_b64encode(derived)
+
+
+class EncryptingSerializer:
+    """Turns the session into an encrypted token and back.
+
+    Encrypts with the current secret key and reads with it or any of
+    ``SECRET_KEY_FALLBACKS``, so keys can be rotated without losing answers.
+    Anything it cannot read raises ``BadSignature``, as Flask's signer does.
+    """
+
+    def __init__(self, keys: list[str | bytes]) -> None:
+        self._fernet = MultiFernet([Fernet(_fernet_key(key)) for key in keys])
+
+    def dumps(self, data: dict[str, Any]) -> str:
+        plain = session_json_serializer.dumps(data).encode()
+        padded = plain.ljust(-(-len(plain) // _PAD_TO) * _PAD_TO)
+        token = self._fernet.encrypt(padded).decode("ascii")
+        return _HOLDS_ANSWERS + token if _PROGRESS in data else token
+
+    def loads(self, token: str) -> dict[str, Any]:
+        token = token.removeprefix(_HOLDS_ANSWERS)
+        try:
+            plain = self._fernet.decrypt(token.encode("ascii")).decode()
+            data = session_json_serializer.loads(plain)
+        except (InvalidToken, UnicodeError, ValueError) as error:
+            raise BadSignature("the session cookie cannot be read") from error
+        if not isinstance(data, dict):
+            raise BadSignature("the session cookie holds no session")
+        return data
+
+
 class CookieSessionInterface(SecureCookieSessionInterface):
-    """Flask's signed-cookie session, which also notices answers it cannot read.
+    """Flask's cookie session, encrypted, and noticing a cookie it cannot read.
 
     That happens when the secret key was changed without keeping the old one
     as a fallback, or when the cookie was altered. The person then starts
@@ -35,6 +94,17 @@ class CookieSessionInterface(SecureCookieSessionInterface):
     """
 
     session_class = CookieSession
+
+    def get_signing_serializer(self, app: Flask) -> EncryptingSerializer | None:  # type: ignore[override]
+        if not app.secret_key:
+            return None
+        keys = [app.secret_key, *app.config["SECRET_KEY_FALLBACKS"]]
+        cache = app.extensions.setdefault("selfcheck_cookie_serializer", {})
+        if tuple(keys) not in cache:
+            cache.clear()
+            cache[tuple(keys)] = EncryptingSerializer(keys)
+        serializer: EncryptingSerializer = cache[tuple(keys)]
+        return serializer
 
     def open_session(self, app: Flask, request: Request) -> CookieSession | None:
         serializer = self.get_signing_serializer(app)
@@ -44,14 +114,12 @@ class CookieSessionInterface(SecureCookieSessionInterface):
         if not value:
             return CookieSession()
         try:
-            # No age limit here (Flask's is 31 days): answers idle for longer than
-            # ANSWERS_IDLE_SECONDS are cleared by load_progress, which says so.
+            # No age limit here: answers idle for longer than ANSWERS_IDLE_SECONDS
+            # are cleared by load_progress, which says so.
             return CookieSession(serializer.loads(value))
         except BadSignature:
             opened = CookieSession()
-            # Read without checking, only to know whether there were answers to lose.
-            _, unchecked = serializer.loads_unsafe(value)
-            opened.unreadable = isinstance(unchecked, dict) and _PROGRESS in unchecked
+            opened.unreadable = value.startswith(_HOLDS_ANSWERS)
             return opened
 
 
