@@ -17,29 +17,50 @@
     };
     exitLink.addEventListener("click", leave);
 
+    // Only a Shift pressed and released on its own counts: not the Shift of
+    // Shift+Tab or of a capital letter, as in GOV.UK's component.
     var presses = 0;
+    var alone = false;
     var timer = null;
+    var reset = function () {
+      presses = 0;
+      window.clearTimeout(timer);
+      if (status) {
+        status.textContent = "";
+      }
+    };
+    document.addEventListener("keydown", function (event) {
+      if (event.key === "Shift") {
+        alone = !event.repeat || alone;
+      } else {
+        alone = false;
+        if (presses) {
+          reset();
+        }
+      }
+    });
     document.addEventListener("keyup", function (event) {
       if (event.key !== "Shift") {
-        presses = 0;
         return;
       }
+      if (!alone) {
+        reset();
+        return;
+      }
+      alone = false;
       presses += 1;
       window.clearTimeout(timer);
-      timer = window.setTimeout(function () {
-        presses = 0;
-        if (status) {
-          status.textContent = "";
-        }
-      }, 5000);
+      timer = window.setTimeout(reset, 5000);
       if (presses >= 3) {
         leave();
       } else if (status) {
         status.textContent = status.getAttribute("data-" + (3 - presses) + "-more") || "";
       }
     });
-    document.querySelectorAll("[data-exit-hint]").forEach(function (hint) {
-      hint.hidden = false;
+    document.querySelectorAll("[data-exit-hint]").forEach(function (paragraph) {
+      var hint = document.createElement("p");
+      hint.textContent = paragraph.getAttribute("data-exit-hint");
+      paragraph.insertAdjacentElement("afterend", hint);
     });
   }
 
@@ -59,11 +80,15 @@
     });
   });
 
-  // Print: a button only where it can work.
-  document.querySelectorAll("[data-print]").forEach(function (button) {
-    button.hidden = false;
+  // Print: a button only where it can work, made here rather than hidden in the page.
+  document.querySelectorAll("[data-print]").forEach(function (actions) {
+    var button = document.createElement("button");
+    button.type = "button";
+    button.className = "button";
+    button.textContent = actions.getAttribute("data-print");
     button.addEventListener("click", function () {
       window.print();
     });
+    actions.insertBefore(button, actions.firstElementChild.nextSibling);
   });
 })();

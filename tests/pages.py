@@ -65,6 +65,26 @@ def check_page(response: TestResponse) -> None:
             f"{url}: {field} has no label"
         )
     assert page.select_one('a[data-exit][href="/exit"]'), f"{url}: no Exit this page control"
+    # Landmark navigation reaches everything: the help line is in the banner,
+    # the Back link in main, and nothing a person reads sits outside them all.
+    assert page.select_one("header .help-line"), f"{url}: the help line is not in the banner"
+    for back in page.select(".back-link"):
+        assert back.find_parent("main"), f"{url}: the Back link is outside main"
+    for element in page.body.find_all(recursive=False):
+        landmark = element.name in {"header", "main", "footer", "nav", "aside", "script"}
+        inside = (
+            element.name == "div"
+            and element.find("main")
+            and len(element.find_all(recursive=False)) == 1
+        )
+        assert landmark or inside or "skip-link" in element.get("class", []), (
+            f"{url}: outside every landmark: {str(element)[:80]}"
+        )
+    # Symbols are drawn by CSS, never written into a link's or a summary's name.
+    for control in page.select("a, summary, button"):
+        assert not any(symbol in text_of(control) for symbol in "‹›▸▾◂"), (
+            f"{url}: a symbol in the name of {control}"
+        )
     for form in page.select('form[method="post"]'):
         assert form.select_one('input[name="csrf_token"]'), f"{url}: a form has no CSRF token"
     assert_no_phrase(text_of(page.body), DIAGNOSTIC_PHRASES, url)

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import time
+
 import pytest
 from flask import Flask
 
@@ -273,7 +275,9 @@ def test_summary_has_everything_a_person_needs_to_take_the_next_step(client):
         "Sweating a lot when opioids are cut down or stopped",
     ]:
         assert expected in text, expected
-    assert page.select_one("[data-print]") is not None
+    # The Print button is made by the script, which reads its label from here.
+    assert page.select_one("[data-print]")["data-print"] == "Print this summary"
+    assert not page.select("button[hidden], [hidden]")
     start_again = page.select_one('form[action="/start-again"] button')
     assert text_of(start_again) == "Start again"
 
@@ -404,3 +408,26 @@ def test_exit_clears_the_answers_and_leaves_for_a_neutral_site(client, app):
     assert response.location == app.config["EXIT_URL"]
     assert response.headers["Clear-Site-Data"] == '"cookies"'
     assert redirected_to(client.get("/check-answers")) == "/who"
+
+
+def test_the_start_page_points_a_person_on_a_shared_device_to_a_private_window(client):
+    start = soup(client.get("/"))
+    line = next(p for p in start.select("main p") if "shared or watched device" in text_of(p))
+    link = line.select_one("a")
+    assert text_of(link) == "How to open a private window"
+    page = soup(client.get(link["href"]))
+    text = text_of(page.main)
+    assert text_of(page.h1) == "How to open a private window"
+    for expected in ["New Incognito tab", "Safari on iPhone", "Ctrl, Shift and N", "employer"]:
+        assert expected in text, expected
+    # It sets no cookie and keeps nothing: it is safe to open before the check.
+    assert client.get("/private-window").headers.get("Set-Cookie") is None
+
+
+def test_a_notice_is_focused_when_the_page_opens_so_it_is_read_first(client, monkeypatch):
+    walk(client, stop_at="/signs/nausea")
+    later = time.time() + 61 * 60
+    monkeypatch.setattr(time, "time", lambda: later)
+    client.get("/signs/nausea")
+    notice = soup(client.get("/who")).select_one("main .notice")
+    assert notice.has_attr("autofocus") and notice["tabindex"] == "-1"

@@ -1,4 +1,4 @@
-"""What sits between the WSGI server and the app: request bodies and proxies."""
+"""What sits between the WSGI server and the app: request bodies, proxies, redirects."""
 
 from __future__ import annotations
 
@@ -6,7 +6,7 @@ import io
 from collections.abc import Iterable
 from wsgiref.types import StartResponse, WSGIApplication, WSGIEnvironment
 
-from flask import Flask, request
+from flask import Flask, Response, request
 from werkzeug.exceptions import BadRequest, RequestEntityTooLarge, UnsupportedMediaType
 from werkzeug.middleware.proxy_fix import ProxyFix
 
@@ -71,6 +71,17 @@ def check_request_body() -> None:
         raise UnsupportedMediaType()
 
 
+class AbsoluteLocationResponse(Response):
+    """A response whose ``Location`` is a whole URL (``https://host/path``).
+
+    Some clients, text browsers among them, stop to ask before following a
+    relative one. The host is the one the request came to (checked against
+    ``TRUSTED_HOSTS`` when it is set).
+    """
+
+    autocorrect_location_header = True
+
+
 def wrap_for_serving(app: Flask) -> None:
     """Bodies read whole, and the proxies in front believed only as far as configured.
 
@@ -81,6 +92,7 @@ def wrap_for_serving(app: Flask) -> None:
     wrong count refuses every form post. The proxy must pass the visitor's
     ``Host`` on unchanged.
     """
+    app.response_class = AbsoluteLocationResponse
     app.before_request(check_request_body)
     wsgi_app: WSGIApplication = WholeBody(app.wsgi_app, int(app.config["MAX_CONTENT_LENGTH"]))
     proxies = int(app.config["PROXY_COUNT"])

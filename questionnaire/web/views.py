@@ -162,6 +162,15 @@ def start() -> str:
     return render_template("start.html", content=content, idle_minutes=idle_minutes)
 
 
+@bp.get("/private-window")
+def private_window() -> str:
+    """How to open a private window, for a person on a shared or watched device."""
+    g.audience = Audience.ME
+    return render_template(
+        "private_window.html", content=current_content(), back_url=url_for("check.start")
+    )
+
+
 @bp.app_context_processor
 def other_languages() -> dict[str, object]:
     """The links to switch language, each named in its own language."""

@@ -1,0 +1,107 @@
+"""What a keyboard, a screen reader or a browser without JavaScript meets.
+
+Each test here failed before its fix: Shift+Tab counted towards the quick
+exit, controls that need JavaScript were only hidden, symbols were part of
+link names, and the Spanish header overflowed a small screen at 200% text.
+"""
+
+from __future__ import annotations
+
+import re
+import time
+
+import pytest
+from playwright.sync_api import Page, expect
+
+from tests.browser.conftest import EVERYTHING_SEEN, new_context
+
+
+def test_shift_tab_does_not_count_towards_the_quick_exit(everything_seen):
+    page = everything_seen(360)
+    page.goto("/signs/sweating")
+    status = page.locator("[data-exit-status]")
+    for _ in range(3):
+        page.keyboard.press("Shift+Tab")
+    expect(status).to_have_text("")
+    # Shift+Tab, then two lone Shifts: still only two.
+    page.keyboard.press("Shift+Tab")
+    page.keyboard.press("Shift")
+    page.keyboard.press("Shift")
+    expect(status).to_have_text("Shift, press 1 more time to exit.")
+    page.wait_for_timeout(300)
+    assert page.url.endswith("/signs/sweating")
+    # A capital letter typed with Shift starts the count again.
+    page.keyboard.press("Shift+A")
+    expect(status).to_have_text("")
+    page.keyboard.press("Shift")
+    expect(status).to_have_text("Shift, press 2 more times to exit.")
+
+
+@pytest.mark.parametrize("javascript", [True, False], ids=["javascript", "no-javascript"])
+def test_controls_that_need_javascript_exist_only_with_it(everything_seen, javascript):
+    page = everything_seen(360, javascript=javascript)
+    page.goto("/summary")
+    print_button = page.get_by_role("button", name="Print this summary")
+    page.goto("/")
+    shift_tip = page.get_by_text("press the Shift key 3 times")
+    if javascript:
+        expect(shift_tip).to_be_visible()
+        page.goto("/summary")
+        expect(print_button).to_be_visible()
+        # Before Start again, after the line on keeping a copy.
+        actions = page.locator(".actions > *")
+        expect(actions.nth(1)).to_have_text("Print this summary")
+    else:
+        expect(shift_tip).to_have_count(0)
+        page.goto("/summary")
+        expect(print_button).to_have_count(0)
+        expect(page.locator("[hidden]")).to_have_count(0)
+
+
+def test_link_names_hold_words_only(everything_seen):
+    page = everything_seen(360)
+    page.goto("/signs/sweating")
+    expect(page.locator(".back-link")).to_have_accessible_name("Back")
+    expect(page.locator(".details__summary")).to_have_accessible_name("What does this mean?")
+    # The drawn symbols are still there to see.
+    for selector in [".back-link", ".details__summary"]:
+        width = page.eval_on_selector(
+            selector, "el => parseFloat(getComputedStyle(el, '::before').width)"
+        )
+        assert width > 0, selector
+
+
+def test_landmark_navigation_reaches_the_help_line_and_the_back_link(everything_seen):
+    page = everything_seen(360)
+    page.goto("/signs/sweating")
+    banner = page.get_by_role("banner")
+    expect(banner.get_by_role("link", name="911")).to_be_visible()
+    expect(banner.get_by_role("link", name="988")).to_be_visible()
+    expect(page.get_by_role("main").get_by_role("link", name="Back")).to_be_visible()
+
+
+@pytest.mark.parametrize("path", ["/", "/signs/sweating", "/summary", "/private-window"])
+def test_the_spanish_header_wraps_at_320_pixels_with_200_percent_text(everything_seen, path):
+    page = everything_seen(320, locale="es-US")
+    page.goto(path)
+    expect(page.locator("html")).to_have_attribute("lang", "es")
+    page.evaluate("document.documentElement.style.fontSize = '200%'")
+    overflow = page.evaluate("document.documentElement.scrollWidth - window.innerWidth")
+    assert overflow <= 0, f"{path} scrolls sideways by {overflow}px"
+
+
+def test_the_cleared_answers_notice_is_focused_so_a_screen_reader_says_it(
+    browser, live_server, live_app
+):
+    context = new_context(browser, live_server, live_app)
+    serializer = live_app.session_interface.get_signing_serializer(live_app)
+    two_hours_ago = int(time.time()) - 2 * 60 * 60
+    value = serializer.dumps({"progress": EVERYTHING_SEEN.to_dict(), "last_seen": two_hours_ago})
+    context.add_cookies([{"name": "session", "value": value, "url": live_server}])
+    page: Page = context.new_page()
+    page.goto("/summary")
+    expect(page).to_have_url(re.compile(r"/who$"))
+    notice = page.locator(".notice")
+    expect(notice).to_contain_text("we cleared your answers after 60 minutes")
+    expect(notice).to_be_focused()
+    context.close()
