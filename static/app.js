@@ -31,13 +31,19 @@
     };
     document.addEventListener("keydown", function (event) {
       if (event.key === "Shift") {
-        alone = !event.repeat || alone;
+        // Not with Ctrl, Alt or Meta held: Alt+Shift switches keyboard layouts.
+        var combined = event.ctrlKey || event.altKey || event.metaKey;
+        alone = !combined && (!event.repeat || alone);
       } else {
         alone = false;
         if (presses) {
           reset();
         }
       }
+    });
+    // Shift+click (selecting text, opening a window) is not a lone Shift either.
+    document.addEventListener("pointerdown", function () {
+      alone = false;
     });
     document.addEventListener("keyup", function (event) {
       if (event.key !== "Shift") {

@@ -1,20 +1,24 @@
 """A person's progress, kept only in an encrypted session cookie.
 
 Nothing about the answers is stored on the server. The cookie is encrypted
-and authenticated (Fernet, from the ``cryptography`` package), so a copy of
+and authenticated (AES-GCM, from the ``cryptography`` package), so a copy of
 it, from a shared device's cookie store or a log, reads as nothing without
-the key. The answers are dropped after a set time without activity, and on
-Start again or Exit.
+the key: not even the time it was written, which Fernet would show. The
+answers are dropped after a set time without activity, and on Start again or
+Exit.
 """
 
 from __future__ import annotations
 
 import base64
+import binascii
+import os
 import time
 from typing import Any
 
-from cryptography.fernet import Fernet, InvalidToken, MultiFernet
+from cryptography.exceptions import InvalidTag
 from cryptography.hazmat.primitives import hashes
+from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 from cryptography.hazmat.primitives.kdf.hkdf import HKDF
 from flask import Flask, Request, current_app, flash, session
 from flask.sessions import (
@@ -47,13 +51,12 @@ class CookieSession(SecureCookieSession):
     unreadable = False
 
 
-def _fernet_key(secret: str | bytes) -> bytes:
-    """A Fernet key derived from a secret key, for the session cookie only."""
+def _cookie_key(secret: str | bytes) -> bytes:
+    """A 256-bit AES key derived from a secret key, for the session cookie only."""
     material = secret.encode() if isinstance(secret, str) else secret
-    derived = HKDF(
+    return HKDF(
         algorithm=hashes.SHA256(), length=32, salt=None, info=b"selfcheck session cookie"
     ).derive(material)
-    return base64.urlsafe_b64encode(derived)
 
 
 class EncryptingSerializer:
@@ -65,24 +68,39 @@ class EncryptingSerializer:
     """
 
     def __init__(self, keys: list[str | bytes]) -> None:
-        self._fernet = MultiFernet([Fernet(_fernet_key(key)) for key in keys])
+        # The first key encrypts; every key is tried when reading.
+        self._ciphers = [AESGCM(_cookie_key(key)) for key in keys]
 
     def dumps(self, data: dict[str, Any]) -> str:
         plain = session_json_serializer.dumps(data).encode()
         padded = plain.ljust(-(-len(plain) // _PAD_TO) * _PAD_TO)
-        token = self._fernet.encrypt(padded).decode("ascii")
+        nonce = os.urandom(12)
+        sealed = nonce + self._ciphers[0].encrypt(nonce, padded, None)
+        token = base64.urlsafe_b64encode(sealed).decode("ascii").rstrip("=")
         return _HOLDS_ANSWERS + token if _PROGRESS in data else token
 
     def loads(self, token: str) -> dict[str, Any]:
         token = token.removeprefix(_HOLDS_ANSWERS)
         try:
-            plain = self._fernet.decrypt(token.encode("ascii")).decode()
+            sealed = base64.urlsafe_b64decode(token + "=" * (-len(token) % 4))
+            plain = self._open(sealed).decode()
             data = session_json_serializer.loads(plain)
-        except (InvalidToken, UnicodeError, ValueError) as error:
+        except (binascii.Error, InvalidTag, UnicodeError, ValueError) as error:
             raise BadSignature("the session cookie cannot be read") from error
         if not isinstance(data, dict):
             raise BadSignature("the session cookie holds no session")
         return data
+
+    def _open(self, sealed: bytes) -> bytes:
+        nonce, box = sealed[:12], sealed[12:]
+        if len(nonce) < 12:
+            raise InvalidTag()
+        for cipher in self._ciphers:
+            try:
+                return cipher.decrypt(nonce, box, None)
+            except InvalidTag:
+                continue
+        raise InvalidTag()
 
 
 class CookieSessionInterface(SecureCookieSessionInterface):
@@ -100,10 +118,11 @@ class CookieSessionInterface(SecureCookieSessionInterface):
             return None
         keys = [app.secret_key, *app.config["SECRET_KEY_FALLBACKS"]]
         cache = app.extensions.setdefault("selfcheck_cookie_serializer", {})
-        if tuple(keys) not in cache:
+        serializer: EncryptingSerializer | None = cache.get(tuple(keys))
+        if serializer is None:
+            serializer = EncryptingSerializer(keys)
             cache.clear()
-            cache[tuple(keys)] = EncryptingSerializer(keys)
-        serializer: EncryptingSerializer = cache[tuple(keys)]
+            cache[tuple(keys)] = serializer
         return serializer
 
     def open_session(self, app: Flask, request: Request) -> CookieSession | None:

@@ -30,8 +30,12 @@ def test_shift_tab_does_not_count_towards_the_quick_exit(everything_seen):
     expect(status).to_have_text("Shift, press 1 more time to exit.")
     page.wait_for_timeout(300)
     assert page.url.endswith("/signs/sweating")
-    # A capital letter typed with Shift starts the count again.
+    # A capital letter typed with Shift starts the count again, and so does
+    # Alt+Shift, which switches keyboard layouts.
     page.keyboard.press("Shift+A")
+    expect(status).to_have_text("")
+    for _ in range(3):
+        page.keyboard.press("Alt+Shift")
     expect(status).to_have_text("")
     page.keyboard.press("Shift")
     expect(status).to_have_text("Shift, press 2 more times to exit.")
