@@ -119,7 +119,7 @@ class Question(Prompt):
         return self
 
     def option(self, value: str) -> Option | None:
-        return next((option for option in self.options if option.value == value), None)
+        return _option_with(self.options, value)
 
 
 class AudienceQuestion(Question):
@@ -231,7 +231,7 @@ class Checklist(Prompt):
         return (*self.items, self.none, self.unsure)
 
     def option(self, value: str) -> Option | None:
-        return next((option for option in self.options if option.value == value), None)
+        return _option_with(self.options, value)
 
     def accepts(self, values: tuple[str, ...]) -> bool:
         """Whether ``values`` is an answer: some signs, or one of the two alone."""
@@ -434,6 +434,11 @@ def reader_texts(content: Content) -> list[tuple[str, str]]:
 
     visit(content, "")
     return found
+
+
+def _option_with(options: tuple[Option, ...], value: str) -> Option | None:
+    """The option with ``value``, for a question's or a checklist's options."""
+    return next((option for option in options if option.value == value), None)
 
 
 def _require_unique(values: list[str], entry: str, field: str) -> None:

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
+from typing import Any
 
 from flask import (
     Blueprint,
@@ -133,6 +134,16 @@ def ask(
         audience=visit.audience,
         data=_shown(saved),
     )
+    return answer_with(visit, prompt, form, record)
+
+
+def answer_with(
+    visit: Visit,
+    prompt: Prompt,
+    form: ChoiceForm | ChecklistForm,
+    record: Callable[[Any], Progress],
+) -> Response | str:
+    """Save a valid answer and move on (post/redirect/get), or show the question again."""
     if form.validate_on_submit():
         return visit.go_on(record(form.answer.data))
     return visit.render("question.html", form=form, prompt=prompt)
@@ -310,9 +321,9 @@ def checklist() -> Response | str:
         raise NotFound()
     saved = visit.progress.checklist
     form = ChecklistForm(checklist, visit.audience, data=_shown(list(saved or ())))
-    if form.validate_on_submit():
-        return visit.go_on(visit.progress.with_checklist(tuple(form.answer.data)))
-    return visit.render("question.html", form=form, prompt=checklist)
+    return answer_with(
+        visit, checklist, form, lambda ticked: visit.progress.with_checklist(tuple(ticked))
+    )
 
 
 @bp.route("/check-answers", methods=["GET", "POST"])
