@@ -8,6 +8,12 @@ for one, and the last sign of the checklist's kind followed by the checklist
 of further signs of that kind), check your answers, and the summary. A
 person may visit any step up to the first one not yet done; anything further
 redirects there.
+
+A notice (the emergency page, or an interruption after a sign) has no place
+of its own: it is shown in the place of the step after it, while it is the
+step the person is at. So the places a person passes through, and so the
+addresses their browser and the server's log keep, are the same whatever
+they answer; only how often each is seen differs.
 """
 
 from __future__ import annotations
@@ -242,14 +248,49 @@ def step_after(content: Content, progress: Progress, step: Step) -> Step:
 
 
 def step_before(content: Content, progress: Progress, step: Step) -> Step | None:
-    """Where the back link goes; ``None`` means the start page."""
+    """Where the back link goes; ``None`` means the start page.
+
+    Never to a notice: it shares its place with the step after it, so going
+    back from either goes to the question before them both.
+    """
     steps = path(content, progress)
     if step not in steps:
         return None
-    index = steps.index(step)
-    return steps[index - 1] if index > 0 else None
+    earlier = [s for s in steps[: steps.index(step)] if not is_notice(s)]
+    return earlier[-1] if earlier else None
 
 
+def place_of(content: Content, step: Step) -> Step:
+    """The step in whose place ``step`` is shown: itself, unless it is a notice.
+
+    A notice is shown in the place of the step that follows it on every path
+    (the paths differ only in their notices).
+    """
+    if not is_notice(step):
+        return step
+    before = SAFETY if step.kind is StepKind.EMERGENCY else sign_step(step.sign_id or "")
+    steps = path(content, Progress())  # a path with no notices on it
+    return steps[steps.index(before) + 1]
+
+
+def shown_at(content: Content, progress: Progress, place: Step) -> Step | None:
+    """What this person sees in ``place``; ``None`` means it is not open to them yet.
+
+    A notice they are at comes first: it is shown in its place until it has
+    been read, and then the step itself is.
+    """
+    current = current_step(content, progress)
+    if is_notice(current) and place_of(content, current) == place:
+        return current
+    return place if may_visit(content, progress, place) else None
+
+
+def is_notice(step: Step) -> bool:
+    """A page to read after an answer that calls for it: the emergency page, an interruption."""
+    return step.kind in _NOTICE_KINDS
+
+
+_NOTICE_KINDS = {StepKind.EMERGENCY, StepKind.INTERRUPTION}
 _QUESTION_KINDS = {
     StepKind.AUDIENCE,
     StepKind.SAFETY,

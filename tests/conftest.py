@@ -22,17 +22,19 @@ TEST_CONFIG = {
 class CheckedClient(FlaskClient):
     """A test client that checks every HTML page it receives (see tests/pages.py).
 
-    It also keeps every URL requested, redirects included, so tests can show
-    that no answer ever appears in one.
+    It also keeps every URL requested, redirects included, and every
+    response, so tests can show what a journey leaves in addresses and logs.
     """
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.urls: list[str] = []
+        self.responses: list[TestResponse] = []
 
     def open(self, *args: Any, **kwargs: Any) -> TestResponse:
         response = super().open(*args, **kwargs)
         for step in [*response.history, response]:
+            self.responses.append(step)
             self.urls.append(step.request.url)
             if step.location:
                 self.urls.append(step.location)

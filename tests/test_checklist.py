@@ -8,16 +8,16 @@ from questionnaire.content import Audience, Content, load_all_content
 from questionnaire.flow import Progress
 from questionnaire.summary import summarise
 from tests.pages import soup, text_of
-from tests.walk import redirected_to, submit, walk
+from tests.walk import CHECKLIST, SIGN, redirected_to, submit, walk
 
 CONTENT: Content = load_all_content()["en"]
 assert CONTENT.checklist is not None
-CHECKLIST = CONTENT.checklist
+THE_LIST = CONTENT.checklist
 ALL_NO = {sign.id: "no" for sign in CONTENT.signs}
 
 
 def reach_checklist(client, audience: str = "me") -> None:
-    walk(client, audience=audience, stop_at="/other-signs")
+    walk(client, audience=audience, stop_at=CHECKLIST)
 
 
 def ticked(page) -> list[str]:
@@ -26,9 +26,9 @@ def ticked(page) -> list[str]:
 
 def test_the_page_lists_every_sign_then_the_two_answers_that_stand_alone(client):
     reach_checklist(client)
-    page = soup(client.get("/other-signs"))
+    page = soup(client.get(CHECKLIST))
     boxes = page.select("fieldset input[type=checkbox]")
-    assert [box["value"] for box in boxes] == [o.value for o in CHECKLIST.options]
+    assert [box["value"] for box in boxes] == [o.value for o in THE_LIST.options]
     assert all(box["name"] == "answer" for box in boxes)
     labels = [text_of(page.select_one(f'label[for="{box["id"]}"]')) for box in boxes]
     assert labels[:3] == ["Yawning a lot", "Runny nose or watery eyes", "Goosebumps"]
@@ -53,20 +53,20 @@ def test_the_page_lists_every_sign_then_the_two_answers_that_stand_alone(client)
 )
 def test_nothing_ticked_is_asked_again_in_the_audiences_words(client, audience, error):
     reach_checklist(client, audience)
-    response = submit(client, "/other-signs")
+    response = submit(client, CHECKLIST)
     assert response.status_code == 200
     page = soup(response)
     assert text_of(page.select_one(".error-summary a")) == error
     assert page.select_one(".error-summary a")["href"] == "#answer-0"
     assert page.select_one("#answer-0")["type"] == "checkbox"
-    assert redirected_to(submit(client, "/other-signs", answer=["none"])) == "/signs/headaches"
+    assert redirected_to(submit(client, CHECKLIST, answer=["none"])) == SIGN["headaches"]
 
 
 @pytest.mark.parametrize("alone", ["none", "not-sure"])
 def test_a_sign_ticked_with_an_answer_that_stands_alone_is_asked_again(client, alone):
     """Without JavaScript both can be ticked: the person is asked, and keeps what they ticked."""
     reach_checklist(client)
-    response = submit(client, "/other-signs", answer=["yawning", alone])
+    response = submit(client, CHECKLIST, answer=["yawning", alone])
     assert response.status_code == 200
     page = soup(response)
     assert text_of(page.select_one(".error-message")).endswith(
@@ -74,7 +74,7 @@ def test_a_sign_ticked_with_an_answer_that_stands_alone_is_asked_again(client, a
     )
     assert ticked(page) == ["yawning", alone]
     # Nothing was saved: the next step is still this page.
-    assert redirected_to(client.get("/continue")) == "/other-signs"
+    assert redirected_to(client.get("/continue")) == CHECKLIST
 
 
 @pytest.mark.parametrize(
@@ -82,15 +82,15 @@ def test_a_sign_ticked_with_an_answer_that_stands_alone_is_asked_again(client, a
 )
 def test_forged_answers_are_refused_with_a_message_for_people(client, sent):
     reach_checklist(client)
-    response = submit(client, "/other-signs", answer=sent)
+    response = submit(client, CHECKLIST, answer=sent)
     assert response.status_code == 200
     assert soup(response).select_one(".error-summary") is not None
-    assert redirected_to(client.get("/continue")) == "/other-signs"
+    assert redirected_to(client.get("/continue")) == CHECKLIST
 
 
 def test_the_saved_ticks_are_shown_again_and_can_be_changed(client):
     walk(client, checklist=("yawning", "goosebumps"), stop_at="/check-answers")
-    assert ticked(soup(client.get("/other-signs"))) == ["yawning", "goosebumps"]
+    assert ticked(soup(client.get(CHECKLIST))) == ["yawning", "goosebumps"]
     row = next(
         row
         for row in soup(client.get("/check-answers")).select(".summary-list__row")
@@ -100,10 +100,10 @@ def test_the_saved_ticks_are_shown_again_and_can_be_changed(client):
         "Yawning a lot",
         "Goosebumps",
     ]
-    assert row.select_one("a")["href"] == "/other-signs"
-    response = submit(client, "/other-signs", answer=["none"])
+    assert row.select_one("a")["href"] == CHECKLIST
+    response = submit(client, CHECKLIST, answer=["none"])
     assert redirected_to(response) == "/check-answers"
-    assert ticked(soup(client.get("/other-signs"))) == ["none"]
+    assert ticked(soup(client.get(CHECKLIST))) == ["none"]
 
 
 def test_ticked_signs_join_the_withdrawal_group_on_the_summary(client):
@@ -116,7 +116,7 @@ def test_ticked_signs_join_the_withdrawal_group_on_the_summary(client):
     text = text_of(item)
     assert text.startswith("Other withdrawal signs")
     assert "your answer: Diarrhea (loose or watery stools), Larger pupils than usual" in text
-    assert CHECKLIST.summary.other in text
+    assert THE_LIST.summary.other in text
     assert "did not report any of these signs" not in text_of(page.main)
 
 
@@ -158,13 +158,13 @@ def test_the_summary_rules_keep_the_checklists_order_and_never_make_it_urgent():
     assert not summary.urgent_first and not summary.nothing_reported
     assert summary_with(("none",)).nothing_reported
     unsure = summary_with(("not-sure",))
-    assert unsure.unsure_checklist is CHECKLIST and unsure.groups == ()
+    assert unsure.unsure_checklist is THE_LIST and unsure.groups == ()
 
 
 def test_the_page_in_spanish(client):
     client.environ_base["HTTP_ACCEPT_LANGUAGE"] = "es"
     walk(client, audience="other", checklist=("sleep",), stop_at="/check-answers")
-    page = soup(client.get("/other-signs"))
+    page = soup(client.get(CHECKLIST))
     assert text_of(page.select_one("legend h1")) == "¿Esa persona tuvo alguna de estas señales?"
     assert text_of(page.select_one(".checkboxes__divider")) == "o"
     assert "Elija todas las que correspondan." in text_of(page.select_one(".hint"))

@@ -20,7 +20,7 @@ from questionnaire.cli import check_content
 from questionnaire.content import CONTENT_DIR, ContentError, load_all_content, parse_content
 from tests.conftest import TEST_CONFIG, make_app
 from tests.pages import soup, text_of
-from tests.walk import walk
+from tests.walk import notice, walk
 
 EN = CONTENT_DIR / "en.toml"
 
@@ -235,19 +235,24 @@ def test_removing_a_sign_removes_it_from_the_check(tmp_path):
     data["signs"] = [sign for sign in data["signs"] if sign["id"] != "headaches"]
     client = app_with(tmp_path, data).test_client()
     visited = walk(client)
-    assert "/signs/headaches" not in visited
-    assert visited[-4:-2] == ["/signs/craving", "/other-signs"]
-    assert client.get("/signs/headaches").status_code == 404
-    assert "Question 12 of 12" in text_of(soup(client.get("/other-signs")).select_one(".caption"))
+    # Twelve questions now, the checklist after craving the last of them.
+    assert visited == [f"/question/{n}" for n in range(1, 13)] + ["/check-answers", "/summary"]
+    assert client.get("/question/13").status_code == 404
+    page = soup(client.get("/question/12"))
+    assert page.select('input[type="checkbox"]')
+    assert "Question 12 of 12" in text_of(page.select_one(".caption"))
+    assert "Headaches" not in text_of(soup(client.get("/check-answers")).main)
 
 
 def test_reordering_signs_reorders_the_check(tmp_path):
     data = english_data()
     data["signs"].reverse()
     client = app_with(tmp_path, data).test_client()
-    visited = walk(client)
-    assert visited[3] == "/signs/headaches"
-    assert visited[-3] == "/signs/shallow-breathing"
+    walk(client, stop_at="/check-answers")
+    first_sign = text_of(soup(client.get("/question/4")).h1)
+    assert first_sign == "Have you had headaches more often than usual?"
+    last_sign = text_of(soup(client.get("/question/13")).h1)
+    assert last_sign == "Has your breathing become very slow or shallow?"
 
 
 def test_adding_a_sign_adds_a_question_and_a_summary_entry(tmp_path):
@@ -267,8 +272,9 @@ def test_adding_a_sign_adds_a_question_and_a_summary_entry(tmp_path):
     data["signs"].insert(5, yawning)
     client = app_with(tmp_path, data).test_client()
     visited = walk(client, audience="other", answers={"yawning": "often"})
-    assert visited[visited.index("/signs/sweating") + 1] == "/signs/yawning"
-    page = soup(client.get("/signs/yawning"))
+    assert len(visited) == 14 + 2
+    # The question after sweating (question 8) is the new one.
+    page = soup(client.get("/question/9"))
     assert text_of(page.h1).endswith("did they yawn a lot?")
     summary = text_of(soup(client.get("/summary")).main)
     assert "Yawning a lot" in summary and "Yawning a lot is a common withdrawal sign." in summary
@@ -281,7 +287,8 @@ def test_a_new_red_flag_rule_is_a_content_edit(tmp_path):
     headaches["interruption"] = "Headaches like this are worth telling a clinician about."
     client = app_with(tmp_path, data).test_client()
     visited = walk(client, answers={"headaches": "often"})
-    assert "/signs/headaches/help-now" in visited
+    # Headaches are the last question: the interruption is shown in the place of check your answers.
+    assert notice("/check-answers", "interruption") in visited
 
 
 def test_the_emergency_number_comes_from_the_content_on_every_page(tmp_path):
@@ -302,9 +309,8 @@ def test_the_emergency_number_comes_from_the_content_on_every_page(tmp_path):
             client = app.test_client()
             client.get(f"/language/{language}?next=/")
             pages = [client.get("/")]
-            visited = walk(client, audience=audience, safety=safety, answers=answers)
-            pages += [client.get(path) for path in visited]
-            pages += [client.get("/signs/not-a-sign"), client.post("/summary")]
+            walk(client, audience=audience, safety=safety, answers=answers, shown=pages)
+            pages += [client.get("/summary"), client.get("/question/99"), client.post("/summary")]
             for page in pages:
                 body = page.get_data(as_text=True)
                 assert "911" not in body, f"{language} {page.request.path}"

@@ -175,14 +175,62 @@ def test_step_after_returns_to_check_answers_once_everything_is_answered():
     assert flow.step_after(CONTENT, progress, AUDIENCE) == CHECK
 
 
-def test_step_before_gives_the_back_link():
+def test_step_before_gives_the_back_link_which_never_goes_to_a_notice():
     progress = answered(shallow_breathing="often").with_interruption_seen("shallow-breathing")
     assert flow.step_before(CONTENT, progress, AUDIENCE) is None
-    assert flow.step_before(CONTENT, progress, sign_step(SIGN_IDS[1])) == interruption_step(
-        SIGN_IDS[0]
-    )
+    # A notice shares its place with the step after it: back from either goes
+    # to the question that raised it.
+    breathing = sign_step(SIGN_IDS[0])
+    assert flow.step_before(CONTENT, progress, sign_step(SIGN_IDS[1])) == breathing
+    assert flow.step_before(CONTENT, progress, interruption_step(SIGN_IDS[0])) == breathing
     assert flow.step_before(CONTENT, progress, CHECK) == sign_step(SIGN_IDS[-1])
     assert flow.step_before(CONTENT, progress, EMERGENCY) is None  # not on this path
+
+
+def test_a_notice_is_shown_in_the_place_of_the_step_after_it():
+    assert flow.place_of(CONTENT, EMERGENCY) == USE
+    assert flow.place_of(CONTENT, interruption_step(SIGN_IDS[0])) == sign_step(SIGN_IDS[1])
+    # After the last sign of the checklist's kind comes the checklist; after
+    # the last sign of all, check your answers.
+    after_last_withdrawal = interruption_step(LAST_WITHDRAWAL_SIGN)
+    assert flow.place_of(CONTENT, after_last_withdrawal) == CHECKLIST
+    assert flow.place_of(CONTENT, interruption_step(SIGN_IDS[-1])) == CHECK
+    for step in [AUDIENCE, SAFETY, USE, sign_step(SIGN_IDS[0]), CHECKLIST, CHECK, SUMMARY]:
+        assert flow.place_of(CONTENT, step) == step
+
+
+def test_the_places_a_person_passes_through_do_not_depend_on_the_answers():
+    nothing = answered()
+    everything = Progress(
+        audience=Audience.OTHER,
+        safety="yes",
+        use="not-prescribed",
+        answers={sign_id: "often" for sign_id in SIGN_IDS},
+        checklist=("yawning",),
+    )
+    assert len(flow.path(CONTENT, everything)) > len(flow.path(CONTENT, nothing))
+
+    def places(progress: Progress) -> list[flow.Step]:
+        return list(dict.fromkeys(flow.place_of(CONTENT, s) for s in flow.path(CONTENT, progress)))
+
+    assert places(everything) == places(nothing)
+
+
+def test_what_a_place_shows_a_notice_while_it_is_unread_then_the_step():
+    progress = Progress(audience=Audience.ME, safety="yes")
+    # The emergency page is shown in the place of the next question...
+    assert flow.shown_at(CONTENT, progress, USE) == EMERGENCY
+    # ...the question before it can still be opened, and nothing after it.
+    assert flow.shown_at(CONTENT, progress, SAFETY) == SAFETY
+    assert flow.shown_at(CONTENT, progress, sign_step(SIGN_IDS[0])) is None
+    read = progress.with_emergency_seen()
+    assert flow.shown_at(CONTENT, read, USE) == USE
+    assert flow.shown_at(CONTENT, read, sign_step(SIGN_IDS[0])) is None
+    # Once read, the notice is not shown again unless the answer changes.
+    later = read.with_use("mix").with_safety("yes")
+    assert flow.shown_at(CONTENT, later, USE) == USE
+    changed = later.with_safety("not-sure")
+    assert flow.shown_at(CONTENT, changed, USE) == EMERGENCY
 
 
 def test_progress_survives_the_cookie_round_trip():

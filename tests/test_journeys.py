@@ -9,18 +9,29 @@ from flask import Flask
 
 from questionnaire.content import Content
 from tests.pages import soup, text_of
-from tests.walk import csrf_token, redirected_to, submit, walk
+from tests.walk import (
+    CHECKLIST,
+    SAFETY,
+    SIGN,
+    USE,
+    WHO,
+    csrf_token,
+    notice_on,
+    redirected_to,
+    submit,
+    walk,
+)
 
 SIGN_PATHS = [
-    "/signs/shallow-breathing",
-    "/signs/narrowed-pupils",
-    "/signs/speech-problems",
-    "/signs/pain-sensitivity",
-    "/signs/sweating",
-    "/signs/nausea",
-    "/signs/irritability",
-    "/signs/craving",
-    "/signs/headaches",
+    SIGN["shallow-breathing"],
+    SIGN["narrowed-pupils"],
+    SIGN["speech-problems"],
+    SIGN["pain-sensitivity"],
+    SIGN["sweating"],
+    SIGN["nausea"],
+    SIGN["irritability"],
+    SIGN["craving"],
+    SIGN["headaches"],
 ]
 
 
@@ -38,7 +49,7 @@ def test_start_page_says_what_the_check_is_and_shows_emergency_help_before_start
     emergency = page.select_one(".emergency-box")
     assert "911" in text_of(emergency) and "naloxone" in text_of(emergency)
     start = page.select_one("a.button--start")
-    assert start["href"] == "/who"
+    assert start["href"] == WHO
     # The emergency box comes before the Start button in reading order.
     elements = page.main.find_all(True)
     assert elements.index(emergency) < elements.index(start)
@@ -46,8 +57,8 @@ def test_start_page_says_what_the_check_is_and_shows_emergency_help_before_start
 
 
 def test_every_page_has_the_emergency_and_crisis_line_and_exit(client):
-    walk(client, stop_at="/signs/sweating")
-    for path in ["/", "/who", "/safety", "/signs/shallow-breathing", "/signs/sweating"]:
+    walk(client, stop_at=SIGN["sweating"])
+    for path in ["/", WHO, SAFETY, SIGN["shallow-breathing"], SIGN["sweating"]]:
         page = soup(client.get(path))
         line = page.select_one(".help-line")
         assert line.select_one('a[href="tel:911"]') and line.select_one('a[href="tel:988"]')
@@ -62,8 +73,8 @@ def test_every_page_has_the_emergency_and_crisis_line_and_exit(client):
     ],
 )
 def test_questions_use_the_wording_for_who_the_check_is_for(client, audience, question, hint_word):
-    walk(client, audience=audience, stop_at="/signs/shallow-breathing")
-    page = soup(client.get("/signs/shallow-breathing"))
+    walk(client, audience=audience, stop_at=SIGN["shallow-breathing"])
+    page = soup(client.get(SIGN["shallow-breathing"]))
     assert text_of(page.h1) == question
     assert hint_word in text_of(page.select_one(".hint"))
 
@@ -77,8 +88,8 @@ def test_questions_use_the_wording_for_who_the_check_is_for(client, audience, qu
 )
 def test_the_time_a_question_is_about_is_a_line_above_it(client, audience, lead_in):
     """The question stays short (content review, C3); the lead-in is read with it."""
-    walk(client, audience=audience, stop_at="/signs/sweating")
-    page = soup(client.get("/signs/sweating"))
+    walk(client, audience=audience, stop_at=SIGN["sweating"])
+    page = soup(client.get(SIGN["sweating"]))
     legend = page.select_one("legend")
     assert text_of(legend.select_one(".lead-in")) == lead_in
     # In the legend, before the question: a screen reader reads them together.
@@ -92,11 +103,11 @@ def test_full_journey_for_someone_else(client):
         answers={"sweating": "often", "craving": "sometimes", "headaches": "not-sure"},
     )
     assert visited == [
-        "/who",
-        "/safety",
-        "/how-taken",
+        WHO,
+        SAFETY,
+        USE,
         *SIGN_PATHS[:8],
-        "/other-signs",
+        CHECKLIST,
         SIGN_PATHS[8],
         "/check-answers",
         "/summary",
@@ -127,9 +138,9 @@ def test_each_question_says_which_question_it_is(client):
     captions = [text_of(soup(client.get(path)).select_one(".caption")) for path in SIGN_PATHS]
     # The checklist of other withdrawal signs is question 12, after craving (11).
     assert captions == [f"Question {n} of 13" for n in [*range(4, 12), 13]]
-    assert text_of(soup(client.get("/who")).select_one(".caption")) == "Question 1 of 13"
-    assert text_of(soup(client.get("/how-taken")).select_one(".caption")) == "Question 3 of 13"
-    assert text_of(soup(client.get("/other-signs")).select_one(".caption")) == "Question 12 of 13"
+    assert text_of(soup(client.get(WHO)).select_one(".caption")) == "Question 1 of 13"
+    assert text_of(soup(client.get(USE)).select_one(".caption")) == "Question 3 of 13"
+    assert text_of(soup(client.get(CHECKLIST)).select_one(".caption")) == "Question 12 of 13"
 
 
 def test_each_sign_question_has_a_hint_an_explanation_and_the_four_answers(client):
@@ -157,8 +168,8 @@ def test_each_sign_question_has_a_hint_an_explanation_and_the_four_answers(clien
 def test_the_safety_question_lists_the_emergency_signs_for_who_it_is_about(
     client, audience, expected
 ):
-    walk(client, audience=audience, stop_at="/safety")
-    page = soup(client.get("/safety"))
+    walk(client, audience=audience, stop_at=SAFETY)
+    page = soup(client.get(SAFETY))
     assert text_of(page.h1) == "Just to be safe: is any of this happening right now?"
     items = [text_of(item) for item in page.select("#answer-hint li")]
     assert len(items) == 5 and expected in items
@@ -166,22 +177,25 @@ def test_the_safety_question_lists_the_emergency_signs_for_who_it_is_about(
 
 
 def test_the_safety_question_comes_first_and_yes_goes_to_emergency_guidance(client):
-    submit(client, "/who", answer="other")
-    response = submit(client, "/safety", answer="yes")
-    assert redirected_to(response) == "/help-now"
-    page = soup(client.get("/help-now"))
+    submit(client, WHO, answer="other")
+    response = submit(client, SAFETY, answer="yes")
+    # Shown in the place of the next question, so the address says nothing.
+    assert redirected_to(response) == USE
+    page = soup(client.get(USE))
     text = text_of(page.main)
     assert text_of(page.h1) == "Call 911 now"
     assert "naloxone" in text.lower() and "on their side" in text and "Stay with them" in text
     assert page.select_one('a[href="tel:911"]')
-    # The check can still be continued from there.
-    response = submit(client, "/help-now")
-    assert redirected_to(response) == "/how-taken"
+    # The check can still be continued from there, in the same place.
+    response = submit(client, USE)
+    assert redirected_to(response) == USE
+    assert text_of(soup(client.get(USE)).h1) == "Which best describes how they use opioids?"
 
 
 def test_not_sure_about_an_emergency_also_shows_the_emergency_guidance(client):
-    submit(client, "/who", answer="me")
-    assert redirected_to(submit(client, "/safety", answer="not-sure")) == "/help-now"
+    submit(client, WHO, answer="me")
+    assert redirected_to(submit(client, SAFETY, answer="not-sure")) == USE
+    assert text_of(soup(client.get(USE)).h1) == "Call 911 now"
 
 
 @pytest.mark.parametrize(
@@ -192,7 +206,7 @@ def test_not_sure_about_an_emergency_also_shows_the_emergency_guidance(client):
         # "Not sure" too, "if you aren't sure, treat it like an overdose" (CDC),
         # except for small pupils, which are not an emergency on their own.
         for value in ["sometimes", "often", "not-sure"]
-        if (path, value) != ("/signs/narrowed-pupils", "not-sure")
+        if (path, value) != (SIGN["narrowed-pupils"], "not-sure")
     ],
 )
 def test_too_much_opioid_signs_interrupt_with_guidance_on_the_very_next_page(
@@ -200,41 +214,42 @@ def test_too_much_opioid_signs_interrupt_with_guidance_on_the_very_next_page(
 ):
     walk(client, audience="other", stop_at=sign_path)
     response = submit(client, sign_path, answer=value)
-    interruption = f"{sign_path}/help-now"
-    assert redirected_to(response) == interruption
-    page = soup(client.get(interruption))
+    following = SIGN_PATHS[SIGN_PATHS.index(sign_path) + 1]
+    assert redirected_to(response) == following
+    page = soup(client.get(following))
     text = text_of(page.main)
     assert text_of(page.h1) == (
         "Small pupils: when to get help right away"
-        if sign_path == "/signs/narrowed-pupils"
+        if sign_path == SIGN["narrowed-pupils"]
         else "This can be a sign of too much opioid"
     )
     assert "Call 911" in text and "naloxone" in text.lower()
     assert "Encourage them to tell a clinician" in text
     assert "without a prescription" in text
-    response = submit(client, interruption)
-    following = SIGN_PATHS[SIGN_PATHS.index(sign_path) + 1]
+    response = submit(client, following)
     assert redirected_to(response) == following
+    assert soup(client.get(following)).select_one('input[name="answer"]') is not None
 
 
 def test_no_to_a_too_much_opioid_sign_does_not_interrupt(client):
-    walk(client, stop_at="/signs/shallow-breathing")
-    response = submit(client, "/signs/shallow-breathing", answer="no")
-    assert redirected_to(response) == "/signs/narrowed-pupils"
+    walk(client, stop_at=SIGN["shallow-breathing"])
+    response = submit(client, SIGN["shallow-breathing"], answer="no")
+    assert redirected_to(response) == SIGN["narrowed-pupils"]
 
 
 @pytest.mark.parametrize("sign_path", SIGN_PATHS[3:])
 def test_other_signs_never_interrupt(client, sign_path):
     walk(client, stop_at=sign_path)
     response = submit(client, sign_path, answer="often")
-    assert not redirected_to(response).endswith("/help-now")
+    assert notice_on(client.get(redirected_to(response))) is None
 
 
 def test_the_interruption_cannot_be_skipped_by_going_to_the_next_question(client):
-    walk(client, stop_at="/signs/narrowed-pupils")
-    submit(client, "/signs/narrowed-pupils", answer="often")
-    response = client.get("/signs/speech-problems")
-    assert redirected_to(response) == "/signs/narrowed-pupils/help-now"
+    walk(client, stop_at=SIGN["narrowed-pupils"])
+    submit(client, SIGN["narrowed-pupils"], answer="often")
+    response = client.get(SIGN["pain-sensitivity"])
+    assert redirected_to(response) == SIGN["speech-problems"]
+    assert notice_on(client.get(SIGN["speech-problems"])) == "interruption"
 
 
 def test_summary_puts_too_much_opioid_guidance_first(client):
@@ -289,15 +304,15 @@ def test_check_answers_lists_every_answer_with_a_change_link(client, app):
     assert len(rows) == 3 + len(english(app).signs) + 1
     sweating = next(row for row in rows if text_of(row.dt) == "Sweating")
     assert text_of(sweating.select_one(".summary-list__value")) == "Often"
-    assert sweating.select_one("a")["href"] == "/signs/sweating"
+    assert sweating.select_one("a")["href"] == SIGN["sweating"]
     assert text_of(rows[0].select_one(".summary-list__value")) == "Someone else"
 
 
 def test_after_a_change_the_person_comes_back_to_check_answers(client):
     walk(client, stop_at="/check-answers")
-    page = soup(client.get("/signs/sweating"))
+    page = soup(client.get(SIGN["sweating"]))
     assert page.select_one('input[value="no"]').has_attr("checked")
-    response = submit(client, "/signs/sweating", answer="sometimes")
+    response = submit(client, SIGN["sweating"], answer="sometimes")
     assert redirected_to(response) == "/check-answers"
     row = next(
         row
@@ -309,14 +324,15 @@ def test_after_a_change_the_person_comes_back_to_check_answers(client):
 
 def test_a_change_to_a_too_much_opioid_answer_shows_the_interruption_then_check_answers(client):
     walk(client, stop_at="/check-answers")
-    response = submit(client, "/signs/shallow-breathing", answer="often")
-    assert redirected_to(response) == "/signs/shallow-breathing/help-now"
-    assert redirected_to(submit(client, "/signs/shallow-breathing/help-now")) == "/check-answers"
+    response = submit(client, SIGN["shallow-breathing"], answer="often")
+    assert redirected_to(response) == SIGN["narrowed-pupils"]
+    assert notice_on(client.get(SIGN["narrowed-pupils"])) == "interruption"
+    assert redirected_to(submit(client, SIGN["narrowed-pupils"])) == "/check-answers"
 
 
 def test_changing_who_the_check_is_for_rewords_the_answers_kept(client):
     walk(client, audience="me", answers={"sweating": "often"}, stop_at="/check-answers")
-    response = submit(client, "/who", answer="other")
+    response = submit(client, WHO, answer="other")
     assert redirected_to(response) == "/check-answers"
     submit(client, "/check-answers")
     text = text_of(soup(client.get("/summary")).main)
@@ -328,40 +344,41 @@ def test_the_back_link_goes_to_the_previous_step_which_shows_the_saved_answer(cl
         client,
         audience="other",
         answers={"shallow-breathing": "often"},
-        stop_at="/signs/narrowed-pupils",
+        stop_at=SIGN["narrowed-pupils"],
     )
-    # Back from the question after an interruption leads to the interruption,
-    # and back from there to the question that raised it.
-    pupils = soup(client.get("/signs/narrowed-pupils"))
-    assert pupils.select_one(".back-link")["href"] == "/signs/shallow-breathing/help-now"
-    interruption = soup(client.get("/signs/shallow-breathing/help-now"))
-    assert interruption.select_one(".back-link")["href"] == "/signs/shallow-breathing"
-    breathing = soup(client.get("/signs/shallow-breathing"))
+    # The interruption is in the place of the next question, and back from
+    # it, or from that question once it is read, leads to the question that
+    # raised it.
+    interruption = client.get(SIGN["narrowed-pupils"])
+    assert notice_on(interruption) == "interruption"
+    assert soup(interruption).select_one(".back-link")["href"] == SIGN["shallow-breathing"]
+    submit(client, SIGN["narrowed-pupils"])
+    pupils = client.get(SIGN["narrowed-pupils"])
+    assert notice_on(pupils) is None
+    assert soup(pupils).select_one(".back-link")["href"] == SIGN["shallow-breathing"]
+    breathing = soup(client.get(SIGN["shallow-breathing"]))
     assert breathing.select_one('input[value="often"]').has_attr("checked")
-    assert soup(client.get("/who")).select_one('input[value="other"]').has_attr("checked")
-    assert soup(client.get("/who")).select_one(".back-link")["href"] == "/"
+    assert soup(client.get(WHO)).select_one('input[value="other"]').has_attr("checked")
+    assert soup(client.get(WHO)).select_one(".back-link")["href"] == "/"
 
 
 def test_going_back_and_answering_again_moves_forward_one_step(client):
-    walk(client, stop_at="/signs/nausea")
-    response = submit(client, "/signs/pain-sensitivity", answer="sometimes")
-    assert redirected_to(response) == "/signs/sweating"
-    assert soup(client.get("/signs/sweating")).select_one('input[value="no"]').has_attr("checked")
+    walk(client, stop_at=SIGN["nausea"])
+    response = submit(client, SIGN["pain-sensitivity"], answer="sometimes")
+    assert redirected_to(response) == SIGN["sweating"]
+    assert soup(client.get(SIGN["sweating"])).select_one('input[value="no"]').has_attr("checked")
 
 
-@pytest.mark.parametrize(
-    "path", ["/safety", "/signs/sweating", "/check-answers", "/summary", "/help-now"]
-)
+@pytest.mark.parametrize("path", [SAFETY, USE, SIGN["sweating"], "/check-answers", "/summary"])
 def test_steps_out_of_order_redirect_to_where_the_person_really_is(client, path):
     response = client.get(path)
-    assert redirected_to(response) == "/who"
+    assert redirected_to(response) == WHO
 
 
 def test_a_copied_url_further_ahead_redirects_to_the_current_question(client):
-    walk(client, stop_at="/signs/sweating")
-    assert redirected_to(client.get("/signs/headaches")) == "/signs/sweating"
-    assert redirected_to(client.get("/summary")) == "/signs/sweating"
-    assert redirected_to(client.get("/signs/shallow-breathing/help-now")) == "/signs/sweating"
+    walk(client, stop_at=SIGN["sweating"])
+    assert redirected_to(client.get(SIGN["headaches"])) == SIGN["sweating"]
+    assert redirected_to(client.get("/summary")) == SIGN["sweating"]
 
 
 def test_the_summary_needs_the_answers_to_be_checked_first(client):
@@ -370,17 +387,18 @@ def test_the_summary_needs_the_answers_to_be_checked_first(client):
 
 
 def test_posting_to_a_step_ahead_saves_nothing(client):
-    walk(client, stop_at="/signs/sweating")
-    token_page = client.get("/signs/sweating")
+    walk(client, stop_at=SIGN["sweating"])
+    token_page = client.get(SIGN["sweating"])
     response = client.post(
-        "/signs/headaches", data={"csrf_token": csrf_token(token_page), "answer": "often"}
+        SIGN["headaches"], data={"csrf_token": csrf_token(token_page), "answer": "often"}
     )
-    assert redirected_to(response) == "/signs/sweating"
-    assert redirected_to(client.get("/signs/headaches")) == "/signs/sweating"
+    assert redirected_to(response) == SIGN["sweating"]
+    assert redirected_to(client.get(SIGN["headaches"])) == SIGN["sweating"]
 
 
-def test_an_unknown_sign_is_a_friendly_not_found_page(client):
-    response = client.get("/signs/not-a-sign")
+@pytest.mark.parametrize("path", ["/question/0", "/question/14", "/question/x", "/signs/sweating"])
+def test_a_place_the_check_does_not_have_is_a_friendly_not_found_page(client, path):
+    response = client.get(path)
     assert response.status_code == 404
     page = soup(response)
     assert text_of(page.h1) == "Page not found"
@@ -388,8 +406,8 @@ def test_an_unknown_sign_is_a_friendly_not_found_page(client):
 
 
 def test_continue_takes_the_person_to_where_they_are(client):
-    walk(client, stop_at="/signs/nausea")
-    assert redirected_to(client.get("/continue")) == "/signs/nausea"
+    walk(client, stop_at=SIGN["nausea"])
+    assert redirected_to(client.get("/continue")) == SIGN["nausea"]
 
 
 def test_start_again_clears_the_answers(client):
@@ -397,8 +415,8 @@ def test_start_again_clears_the_answers(client):
     page = client.get("/summary")
     response = client.post("/start-again", data={"csrf_token": csrf_token(page)})
     assert redirected_to(response) == "/"
-    assert redirected_to(client.get("/summary")) == "/who"
-    assert not soup(client.get("/who")).select("input[checked]")
+    assert redirected_to(client.get("/summary")) == WHO
+    assert not soup(client.get(WHO)).select("input[checked]")
 
 
 def test_exit_clears_the_answers_and_leaves_for_a_neutral_site(client, app):
@@ -407,7 +425,7 @@ def test_exit_clears_the_answers_and_leaves_for_a_neutral_site(client, app):
     assert response.status_code == 303
     assert response.location == app.config["EXIT_URL"]
     assert response.headers["Clear-Site-Data"] == '"cookies"'
-    assert redirected_to(client.get("/check-answers")) == "/who"
+    assert redirected_to(client.get("/check-answers")) == WHO
 
 
 def test_the_start_page_points_a_person_on_a_shared_device_to_a_private_window(client):
@@ -425,9 +443,46 @@ def test_the_start_page_points_a_person_on_a_shared_device_to_a_private_window(c
 
 
 def test_a_notice_is_focused_when_the_page_opens_so_it_is_read_first(client, monkeypatch):
-    walk(client, stop_at="/signs/nausea")
+    walk(client, stop_at=SIGN["nausea"])
     later = time.time() + 61 * 60
     monkeypatch.setattr(time, "time", lambda: later)
-    client.get("/signs/nausea")
-    notice = soup(client.get("/who")).select_one("main .notice")
+    client.get(SIGN["nausea"])
+    notice = soup(client.get(WHO)).select_one("main .notice")
     assert notice.has_attr("autofocus") and notice["tabindex"] == "-1"
+
+
+def test_an_answer_sent_where_a_notice_is_due_shows_the_notice_and_saves_nothing(client):
+    """A question's form left open in another tab cannot skip the emergency page."""
+    walk(client, audience="other", stop_at=USE)
+    token = csrf_token(client.get(USE))
+    submit(client, SAFETY, answer="yes")
+    response = client.post(USE, data={"csrf_token": token, "answer": "mix"})
+    assert response.status_code == 200
+    page = soup(response)
+    assert text_of(page.h1) == "Call 911 now"
+    assert page.select_one(".error-summary") is None
+    assert notice_on(client.get(USE)) == "emergency"
+
+
+def test_a_notice_read_twice_does_not_answer_the_question_after_it(client):
+    """A second tap on Continue reaches the question: it shows, unanswered, with no error."""
+    walk(client, audience="other", safety="yes", stop_at=USE)
+    page = client.get(USE)
+    fields = {"csrf_token": csrf_token(page), "notice": notice_on(page)}
+    assert redirected_to(client.post(USE, data=fields)) == USE
+    again = client.post(USE, data=fields)
+    assert again.status_code == 200
+    question = soup(again)
+    assert text_of(question.h1) == "Which best describes how they use opioids?"
+    assert question.select_one(".error-summary") is None
+    assert question.select_one("input:checked") is None
+    assert redirected_to(client.get("/continue")) == USE
+
+
+def test_a_notice_read_twice_does_not_confirm_the_answers(client):
+    walk(client, answers={"headaches": "often"}, stop_at="/check-answers")
+    token = csrf_token(client.get("/check-answers"))
+    response = client.post("/check-answers", data={"csrf_token": token, "notice": "interruption"})
+    assert response.status_code == 200
+    assert text_of(soup(response).h1) == "Check your answers"
+    assert redirected_to(client.get("/summary")) == "/check-answers"

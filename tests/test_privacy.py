@@ -14,9 +14,21 @@ from flask.sessions import SecureCookieSessionInterface
 
 from app import ConfigurationError, create_app
 from questionnaire.content import load_all_content
-from tests.conftest import TEST_CONFIG
+from tests.conftest import TEST_CONFIG, CheckedClient
 from tests.pages import soup, text_of
-from tests.walk import redirected_to, submit, walk
+from tests.walk import (
+    CHECK,
+    EMERGENCY,
+    SAFETY,
+    SIGN,
+    SUMMARY,
+    WHO,
+    notice_on,
+    place,
+    redirected_to,
+    submit,
+    walk,
+)
 
 ANSWERS = {"shallow-breathing": "often", "sweating": "sometimes", "headaches": "not-sure"}
 
@@ -30,7 +42,7 @@ def session_cookie(response) -> SimpleCookie:
 
 
 def test_the_session_cookie_is_httponly_lax_secure_and_ends_with_the_browser(client):
-    response = submit(client, "/who", answer="me")
+    response = submit(client, WHO, answer="me")
     raw = response.headers.getlist("Set-Cookie")[-1]
     morsel = session_cookie(response)["session"]
     assert morsel["httponly"] is True
@@ -61,10 +73,9 @@ def test_the_only_cookie_is_the_session_cookie(client):
 @pytest.mark.parametrize(
     "path",
     [
-        "/who",
-        "/safety",
-        "/signs/shallow-breathing",
-        "/signs/shallow-breathing/help-now",
+        WHO,
+        SAFETY,
+        SIGN["shallow-breathing"],
         "/check-answers",
         "/summary",
     ],
@@ -73,6 +84,13 @@ def test_pages_that_show_answers_are_never_cached(client, path):
     walk(client, answers=ANSWERS)
     response = client.get(path)
     assert response.status_code == 200
+    assert response.headers["Cache-Control"] == "no-store"
+
+
+def test_a_notice_is_never_cached(client):
+    walk(client, answers={"shallow-breathing": "often"}, stop_at=SIGN["narrowed-pupils"])
+    response = client.get(SIGN["narrowed-pupils"])
+    assert notice_on(response) == "interruption"
     assert response.headers["Cache-Control"] == "no-store"
 
 
@@ -95,11 +113,76 @@ def test_answers_never_appear_in_a_url(client):
         assert not any(value in url.split("/") for value in values), url
 
 
+# The two journeys furthest apart: nothing noticed, and every alarming answer there is.
+NOTHING_NOTICED = {
+    "audience": "me",
+    "safety": "no",
+    "use": "as-prescribed",
+    "default": "no",
+    "checklist": ("none",),
+}
+EVERY_ALARM = {
+    "audience": "other",
+    "safety": "yes",
+    "use": "not-prescribed",
+    "default": "often",
+    "checklist": ("yawning", "goosebumps"),
+}
+
+
+def requests_of(app, answers) -> tuple[list[str], CheckedClient]:
+    client = app.test_client()
+    visited = walk(client, **answers)
+    client.get("/summary")
+    return visited, client
+
+
+def test_the_addresses_a_person_visits_do_not_depend_on_the_answers(app):
+    """Browser history, proxy and access logs see the same addresses for any answers."""
+    quiet, nothing = requests_of(app, NOTHING_NOTICED)
+    alarmed, every = requests_of(app, EVERY_ALARM)
+    # The alarming answers did bring up the emergency page and three interruptions...
+    assert EMERGENCY in alarmed
+    assert len(alarmed) == len(quiet) + 4, alarmed
+    # ...in the same places: only how often each was seen differs.
+    assert set(nothing.urls) == set(every.urls)
+    assert {place(page) for page in alarmed} == set(quiet)
+    assert set(quiet) == {f"/question/{n}" for n in range(1, 14)} | {CHECK, SUMMARY}
+
+
+def test_a_redirect_says_nothing_of_the_answer_it_follows(app):
+    """Status, address and size of an answer's redirect are the same for any answer.
+
+    The only redirects the alarming journey has in addition are those of each
+    notice's Continue, back to the same place, where its question then is.
+    """
+    _, nothing = requests_of(app, NOTHING_NOTICED)
+    _, every = requests_of(app, EVERY_ALARM)
+
+    def redirects(client: CheckedClient) -> set[tuple[str, int, str | None, int, bool]]:
+        return {
+            (
+                response.request.path,
+                response.status_code,
+                response.location,
+                len(response.get_data()),
+                "Set-Cookie" in response.headers,
+            )
+            for response in client.responses
+            if response.request.method == "POST"
+        }
+
+    assert len(redirects(nothing)) == 13 + 1  # every question, and check your answers
+    assert redirects(nothing) < redirects(every)
+    for path, _, location, _, _ in redirects(every) - redirects(nothing):
+        assert location == f"http://localhost{path}"
+
+
 def test_answers_never_appear_in_a_log_line(client, caplog):
     caplog.set_level(logging.DEBUG)
     walk(client, audience="other", answers=ANSWERS)
     client.get("/summary")
-    client.post("/signs/sweating", data={"answer": "often"})  # refused: no form token
+    client.post(SIGN["sweating"], data={"answer": "often"})  # refused: no form token
     assert caplog.records, "nothing was logged, so this test would prove nothing"
     logged = "\n".join(record.getMessage() for record in caplog.records)
     for value in ["often", "sometimes", "not-sure", "answer"]:
@@ -201,8 +284,8 @@ def test_the_cookie_is_as_long_whatever_the_answers(app):
 def test_a_tampered_cookie_is_a_fresh_start(client, change):
     walk(client, answers=ANSWERS)
     client.set_cookie("session", change(client.get_cookie("session").value))
-    assert redirected_to(client.get("/summary")) == "/who"
-    page = client.get("/who")
+    assert redirected_to(client.get("/summary")) == WHO
+    page = client.get(WHO)
     assert page.status_code == 200
     assert not soup(page).select("input[checked]")
 
@@ -212,8 +295,8 @@ def test_answers_are_cleared_after_an_hour_without_activity(client, monkeypatch)
     later = time.time() + 61 * 60
     monkeypatch.setattr(time, "time", lambda: later)
     response = client.get("/check-answers")
-    assert redirected_to(response) == "/who"
-    page = soup(client.get("/who"))
+    assert redirected_to(response) == WHO
+    page = soup(client.get(WHO))
     assert "cleared your answers after 60 minutes without use" in text_of(
         page.select_one(".notice")
     )
@@ -221,11 +304,11 @@ def test_answers_are_cleared_after_an_hour_without_activity(client, monkeypatch)
 
 
 def test_answers_are_kept_while_the_person_is_active(client, monkeypatch):
-    walk(client, answers=ANSWERS, stop_at="/signs/nausea")
+    walk(client, answers=ANSWERS, stop_at=SIGN["nausea"])
     start = time.time()
     for minutes in (40, 80, 120):
         monkeypatch.setattr(time, "time", lambda m=minutes: start + m * 60)
-        assert client.get("/signs/nausea").status_code == 200
+        assert client.get(SIGN["nausea"]).status_code == 200
 
 
 def test_outside_development_the_secret_key_must_come_from_the_environment(monkeypatch):

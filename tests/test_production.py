@@ -8,14 +8,15 @@ from __future__ import annotations
 
 import http.client
 import re
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from http.cookies import SimpleCookie
 from pathlib import Path
-from urllib.parse import urlencode
+from urllib.parse import urlencode, urlsplit
 
 import pytest
 
 from tests.server import ProductionServer, production_server
+from tests.walk import SAFETY, SIGN, USE, WHO
 
 EXPECTED_HEADERS = {
     "X-Content-Type-Options": "nosniff",
@@ -50,12 +51,16 @@ class Visitor:
         self.cookie = ""
 
     def send(
-        self, method: str, path: str, form: dict[str, str] | None = None, **headers: str
+        self,
+        method: str,
+        path: str,
+        form: Mapping[str, str | list[str]] | None = None,
+        **headers: str,
     ) -> tuple[http.client.HTTPResponse, str]:
         sent = {"Cookie": self.cookie} if self.cookie else {}
         body = None
         if form is not None:
-            body = urlencode(form)
+            body = urlencode(form, doseq=True)
             sent["Content-Type"] = "application/x-www-form-urlencoded"
         sent.update({name.replace("_", "-"): value for name, value in headers.items()})
         response, raw = self.server.request(method, path, body, sent)
@@ -71,6 +76,23 @@ class Visitor:
         assert found, f"{path}: no form token"
         return found.group(1)
 
+    def walk(self, answers: Mapping[str, str | list[str]]) -> None:
+        """The whole check, as a browser takes it: each page's form sent with
+        its hidden fields (a notice's Continue says which notice it is) and the
+        answer for its place, and each redirect followed, up to the summary."""
+        path = WHO
+        while path != "/summary":
+            _, page = self.send("GET", path)
+            form: dict[str, str | list[str]] = dict(
+                re.findall(r'name="(csrf_token|notice)" type="hidden" value="([^"]+)"', page)
+            )
+            if "notice" not in form and path in answers:
+                form["answer"] = answers[path]
+            response, _ = self.send("POST", path, form, Origin=self.server.url)
+            assert response.status == 303, f"POST {path} gave {response.status}"
+            path = urlsplit(response.headers["Location"]).path
+        self.send("GET", path)
+
     def answer(self, path: str, answer: str, **headers: str) -> http.client.HTTPResponse:
         return self.post(path, answer, **headers)[0]
 
@@ -82,17 +104,17 @@ class Visitor:
 
 def test_an_answer_posted_from_the_site_itself_is_saved_over_https(server):
     person = Visitor(server)
-    response = person.answer("/who", "me", Origin=server.url, Referer=f"{server.url}/who")
+    response = person.answer(WHO, "me", Origin=server.url, Referer=f"{server.url}{WHO}")
     assert response.status == 303
     # A whole URL, on the site's own origin: text browsers stop at a relative one.
-    assert response.headers["Location"] == f"{server.url}/safety"
-    _, page = person.send("GET", "/safety")
+    assert response.headers["Location"] == f"{server.url}{SAFETY}"
+    _, page = person.send("GET", SAFETY)
     assert "<h1" in page and "Just to be safe" in page
 
 
 def test_the_session_cookie_over_https_is_secure_httponly_and_lax(server):
     person = Visitor(server)
-    response = person.answer("/who", "me", Origin=server.url)
+    response = person.answer(WHO, "me", Origin=server.url)
     cookie = response.headers["Set-Cookie"]
     assert "; Secure" in cookie and "; HttpOnly" in cookie and "SameSite=Lax" in cookie
 
@@ -103,26 +125,26 @@ def test_the_session_cookie_over_https_is_secure_httponly_and_lax(server):
         {"Origin": "https://evil.example"},
         {"Origin": "null"},
         {"Referer": "https://evil.example/form"},
-        {"Origin": "https://evil.example", "Referer": "{own}/who"},
+        {"Origin": "https://evil.example", "Referer": "{own}/question/1"},
         {},  # over HTTPS a browser always says where a form came from
     ],
     ids=["foreign-origin", "null-origin", "foreign-referer", "foreign-origin-own-referer", "none"],
 )
 def test_a_post_from_another_site_or_from_nowhere_is_refused_kindly(server, headers):
     person = Visitor(server)
-    person.answer("/who", "me", Origin=server.url)
+    person.answer(WHO, "me", Origin=server.url)
     sent = {name: value.format(own=server.url) for name, value in headers.items()}
-    response, page = person.post("/safety", "no", **sent)
+    response, page = person.post(SAFETY, "no", **sent)
     assert response.status == 400
     assert "Your last answer was not saved" in page
     assert "The answers you saved before are still here." in page
     # Nothing was saved: the person is still at the safety question.
     response, _ = person.send("GET", "/continue")
-    assert response.headers["Location"] == f"{server.url}/safety"
+    assert response.headers["Location"] == f"{server.url}{SAFETY}"
 
 
 @pytest.mark.parametrize(
-    "path", ["/", "/who", "/healthz", "/signs/not-a-sign", "/continue", "/static/style.css"]
+    "path", ["/", WHO, "/healthz", "/question/99", "/continue", "/static/style.css"]
 )
 def test_every_response_carries_the_security_headers(server, path):
     response, _ = Visitor(server).send("GET", path)
@@ -134,7 +156,7 @@ def test_every_response_carries_the_security_headers(server, path):
     assert "camera=()" in response.headers["Permissions-Policy"]
 
 
-@pytest.mark.parametrize("path", ["/", "/who", "/signs/not-a-sign", "/continue", "/healthz"])
+@pytest.mark.parametrize("path", ["/", WHO, "/question/99", "/continue", "/healthz"])
 def test_pages_and_redirects_are_never_cached(server, path):
     response, _ = Visitor(server).send("GET", path)
     assert response.headers["Cache-Control"] == "no-store"
@@ -176,22 +198,47 @@ def test_health_check_is_tiny_and_sets_no_cookie(server):
 
 def test_the_access_log_has_method_path_status_and_duration_only(server):
     person = Visitor(server)
-    person.answer("/who", "other", Origin=server.url)
-    person.answer("/safety", "no", Origin=server.url)
-    person.answer("/how-taken", "not-prescribed", Origin=server.url)
-    person.answer("/signs/shallow-breathing", "often", Origin=server.url)
+    person.answer(WHO, "other", Origin=server.url)
+    person.answer(SAFETY, "no", Origin=server.url)
+    person.answer(USE, "not-prescribed", Origin=server.url)
+    person.answer(SIGN["shallow-breathing"], "often", Origin=server.url)
     person.send("GET", "/?answer=often&secret=1", User_Agent="Probe/1.0", Referer="https://x.test/")
     # gunicorn logs a request after answering it: wait for the line of a last, unique one.
-    person.send("GET", "/signs/last-of-the-access-log-test")
-    all_lines = server.wait_for_log(r"GET /signs/last-of-the-access-log-test 404 \d+ms")
+    person.send("GET", "/last-of-the-access-log-test")
+    all_lines = server.wait_for_log(r"GET /last-of-the-access-log-test 404 \d+ms")
     lines = [line for line in all_lines if re.match(r"^[A-Z]+ /", line)]
-    assert any(line.startswith("POST /signs/shallow-breathing 303 ") for line in lines), lines
+    assert any(line.startswith(f"POST {SIGN['shallow-breathing']} 303 ") for line in lines), lines
     for line in lines:
         assert re.fullmatch(r"(GET|POST|HEAD) /[^ ?]* \d{3} \d+ms", line), line
     logged = "\n".join(server.log_lines())
     secrets = ["often", "other", "not-prescribed", "answer", "Probe", "x.test", "session="]
     for secret in [*secrets, "127.0.0.1 "]:
         assert secret not in logged, secret
+
+
+def test_the_access_log_holds_the_same_lines_for_any_answers(server):
+    """Only how many times a line appears tells two journeys apart."""
+    signs = [f"/question/{n}" for n in [*range(4, 12), 13]]
+    nothing_noticed = {WHO: "me", SAFETY: "no", USE: "as-prescribed", "/question/12": ["none"]}
+    every_alarm = {WHO: "other", SAFETY: "yes", USE: "not-prescribed"}
+    every_alarm["/question/12"] = ["yawning", "goosebumps"]
+    journeys = {}
+    for name, answers, answer in [
+        ("nothing-noticed", nothing_noticed, "no"),
+        ("every-alarm", every_alarm, "often"),
+    ]:
+        start = len(server.log_lines())
+        Visitor(server).walk({**answers, **dict.fromkeys(signs, answer)})
+        server.request("GET", f"/end-of-{name}")
+        lines = server.wait_for_log(rf"GET /end-of-{name} 404 \d+ms")[start:]
+        end = lines.index(next(line for line in lines if line.startswith(f"GET /end-of-{name}")))
+        # Without the time each took, which differs from one request to the next anyway.
+        journeys[name] = [re.sub(r" \d+ms$", "", line) for line in lines[:end]]
+    quiet, alarmed = journeys["nothing-noticed"], journeys["every-alarm"]
+    assert set(quiet) == set(alarmed)
+    # The emergency page and three interruptions were seen: a GET and a POST each.
+    assert len(alarmed) == len(quiet) + 2 * 4, alarmed
+    assert "POST /question/3 303" in quiet and "GET /summary 200" in quiet
 
 
 def test_the_client_address_is_logged_only_when_the_operator_asks(tmp_path):
@@ -221,7 +268,7 @@ def test_behind_a_proxy_answers_are_saved_only_with_the_right_proxy_count(tmp_pa
         forwarded = {"X_Forwarded_Proto": "https", "X_Forwarded_For": "203.0.113.7"}
         response, _ = person.send("GET", "/", **forwarded)
         hsts = response.headers.get("Strict-Transport-Security")
-        response = person.answer("/who", "me", Origin=visitor_origin, **forwarded)
+        response = person.answer(WHO, "me", Origin=visitor_origin, **forwarded)
     assert (hsts is not None) is saved
     assert response.status == (303 if saved else 400)
 
@@ -233,7 +280,7 @@ def raw_request(server: ProductionServer, head: str, body: bytes = b"") -> tuple
 
 
 CHUNKED_POST = (
-    "POST /who HTTP/1.1\nHost: 127.0.0.1\nTransfer-Encoding: chunked\n"
+    "POST /question/1 HTTP/1.1\nHost: 127.0.0.1\nTransfer-Encoding: chunked\n"
     "Content-Type: application/x-www-form-urlencoded\nConnection: close\n"
 )
 
@@ -298,7 +345,9 @@ def test_gunicorns_warning_about_a_malformed_request_names_no_address_or_query(s
     too_long = "/language/es?next=/" + "a" * 5000 + "&answer=often"
     status, answer = raw_request(server, f"GET {too_long} HTTP/1.1\nHost: h\nConnection: close\n")
     assert status == 414
-    status, _ = raw_request(server, "GET /who?answer=often HTTP/1.1 junk\nConnection: close\n")
+    status, _ = raw_request(
+        server, "GET /question/1?answer=often HTTP/1.1 junk\nConnection: close\n"
+    )
     assert status == 400
     lines = server.wait_for_log(r".*Invalid request: .*'\.\.\.'.*")
     warnings = [line for line in lines if "Invalid request" in line]
@@ -309,11 +358,11 @@ def test_gunicorns_warning_about_a_malformed_request_names_no_address_or_query(s
 
 def test_a_json_body_is_not_a_form_and_gets_the_friendly_415(server):
     person = Visitor(server)
-    token = person.token("/who")
+    token = person.token(WHO)
     for body in ["5", "[1, 2]", '"ab"', "true", '{"answer": "me"}']:
         response, raw = server.request(
             "POST",
-            "/who",
+            WHO,
             body,
             {
                 "Cookie": person.cookie,

@@ -8,7 +8,7 @@ from __future__ import annotations
 import pytest
 
 from tests.pages import soup, text_of
-from tests.walk import submit, walk
+from tests.walk import EMERGENCY, INTERRUPTION, SAFETY, USE, WHO, place, submit, walk
 
 LANGUAGES = ["en", "es"]
 AUDIENCES = ["me", "other"]
@@ -98,14 +98,13 @@ def test_the_summarys_emergency_steps_sit_under_if_it_is_happening_now(client, l
 @pytest.mark.parametrize("language", LANGUAGES)
 def test_a_person_alone_is_never_told_to_give_themselves_naloxone(app, client, language):
     """A4: 911 first, then someone with them who knows where the naloxone is."""
-    walk(in_language(client, language), audience="me", safety="yes", stop_at="/help-now")
+    walk(in_language(client, language), audience="me", safety="yes", stop_at=EMERGENCY)
+    interrupted = in_language(app.test_client(), language)
+    stop_at = INTERRUPTION["shallow-breathing"]
+    walk(interrupted, audience="me", answers={"shallow-breathing": "often"}, stop_at=stop_at)
     later = in_language(app.test_client(), language)
     walk(later, audience="me", answers={"shallow-breathing": "often"})
-    pages = [
-        client.get("/help-now"),
-        later.get("/signs/shallow-breathing/help-now"),
-        later.get("/summary"),
-    ]
+    pages = [client.get(USE), interrupted.get(place(stop_at)), later.get("/summary")]
     for response in pages:
         text = text_of(soup(response).main)
         for self_dose in ["use it now", "use it,", "Use naloxone", "úsela", "Use naloxona"]:
@@ -127,8 +126,8 @@ def test_a_person_alone_is_never_told_to_give_themselves_naloxone(app, client, l
 )
 def test_the_emergency_page_leads_with_what_was_answered(client, language, safety, lead):
     """B3: "not sure" is not told "what you describe is an emergency"."""
-    walk(in_language(client, language), audience="other", safety=safety, stop_at="/help-now")
-    text = text_of(soup(client.get("/help-now")).select_one("main .lead"))
+    walk(in_language(client, language), audience="other", safety=safety, stop_at=EMERGENCY)
+    text = text_of(soup(client.get(USE)).select_one("main .lead"))
     assert lead in text
     if safety == "not-sure":
         assert "What you describe" not in text and "Lo que describe" not in text
@@ -137,8 +136,8 @@ def test_the_emergency_page_leads_with_what_was_answered(client, language, safet
 @pytest.mark.parametrize("language", LANGUAGES)
 def test_the_emergency_page_for_someone_else_has_every_safety_fact(client, language):
     """A6, A11: second dose, naloxone wears off, the 911 operator, Good Samaritan laws."""
-    walk(in_language(client, language), audience="other", safety="yes", stop_at="/help-now")
-    text = text_of(soup(client.get("/help-now")).main)
+    walk(in_language(client, language), audience="other", safety="yes", stop_at=EMERGENCY)
+    text = text_of(soup(client.get(USE)).main)
     facts = {
         "en": ["2 to 3 minutes", "Naloxone wears off", "911 operator", "CPR", "Most states"],
         "es": ["2 a 3 minutos", "El efecto de la naloxona se pasa", "911", "RCP", "estados"],
@@ -150,8 +149,8 @@ def test_the_emergency_page_for_someone_else_has_every_safety_fact(client, langu
 @pytest.mark.parametrize("language", LANGUAGES)
 def test_a_person_alone_is_told_not_to_take_more_or_mix(client, language):
     """A5: no more opioids, no alcohol, no sleep or anxiety pills."""
-    walk(in_language(client, language), audience="me", safety="yes", stop_at="/help-now")
-    text = text_of(soup(client.get("/help-now")).main)
+    walk(in_language(client, language), audience="me", safety="yes", stop_at=EMERGENCY)
+    text = text_of(soup(client.get(USE)).main)
     expected = {"en": "Do not take more opioids", "es": "No tome más opioides"}[language]
     assert expected in text
     assert {"en": "alcohol", "es": "alcohol"}[language] in text
@@ -179,8 +178,14 @@ def test_small_pupils_alone_do_not_put_the_overdose_guidance_first(
 @pytest.mark.parametrize("audience", AUDIENCES)
 def test_small_pupils_alone_are_not_styled_as_an_emergency(app, client, language, audience):
     """B2: smaller pupils are expected; 911 is for very small pupils with other signs."""
-    walk(in_language(client, language), audience=audience, answers={"narrowed-pupils": "often"})
-    page = soup(client.get("/signs/narrowed-pupils/help-now"))
+    stop_at = INTERRUPTION["narrowed-pupils"]
+    walk(
+        in_language(client, language),
+        audience=audience,
+        answers={"narrowed-pupils": "often"},
+        stop_at=stop_at,
+    )
+    page = soup(client.get(place(stop_at)))
     assert page.select_one("main .urgent") is None
     panel = text_of(page.select_one("main .panel"))
     expected = {
@@ -198,8 +203,9 @@ def test_small_pupils_alone_are_not_styled_as_an_emergency(app, client, language
     assert text_of(page.h1) == heading[language]
     # Slow breathing is an emergency on its own, and looks like one.
     other = in_language(app.test_client(), language)
-    walk(other, audience=audience, answers={"shallow-breathing": "often"})
-    breathing = soup(other.get("/signs/shallow-breathing/help-now"))
+    stop_at = INTERRUPTION["shallow-breathing"]
+    walk(other, audience=audience, answers={"shallow-breathing": "often"}, stop_at=stop_at)
+    breathing = soup(other.get(place(stop_at)))
     assert breathing.select_one("main .urgent") is not None
     assert text_of(breathing.h1) != heading[language]
 
@@ -207,8 +213,8 @@ def test_small_pupils_alone_are_not_styled_as_an_emergency(app, client, language
 @pytest.mark.parametrize("audience", AUDIENCES)
 def test_the_safety_question_names_the_signs_taken_for_sleep(client, audience):
     """A7, C9: snoring or gurgling, a limp body, cold skin, nails; US spelling."""
-    walk(client, audience=audience, stop_at="/safety")
-    text = text_of(soup(client.get("/safety")).select_one("#answer-hint"))
+    walk(client, audience=audience, stop_at=SAFETY)
+    text = text_of(soup(client.get(SAFETY)).select_one("#answer-hint"))
     assert "nails" in text and "cold" in text and "limp" in text and "gray" in text
     assert "grey" not in text
     if audience == "other":
@@ -258,9 +264,9 @@ def test_lower_tolerance_is_explained_with_withdrawal(client, language):
 
 def test_a_wrongly_answered_safety_question_changes_the_lead(client):
     """Changing the safety answer from yes to not sure shows the not-sure lead."""
-    walk(client, audience="other", safety="yes", stop_at="/help-now")
-    submit(client, "/safety", answer="not-sure")
-    lead = text_of(soup(client.get("/help-now")).select_one("main .lead"))
+    walk(client, audience="other", safety="yes", stop_at=EMERGENCY)
+    submit(client, SAFETY, answer="not-sure")
+    lead = text_of(soup(client.get(USE)).select_one("main .lead"))
     assert lead.startswith("If you are not sure")
 
 
@@ -305,12 +311,12 @@ def test_how_opioids_are_taken_only_chooses_what_the_summary_explains(
 def test_how_opioids_are_taken_comes_after_the_safety_question_and_can_be_changed(client):
     """Asked once, after safety (nothing delays emergency guidance), and changeable."""
     visited = walk(client, audience="me", safety="yes", stop_at="/check-answers")
-    assert visited[:4] == ["/who", "/safety", "/help-now", "/how-taken"]
+    assert visited[:4] == [WHO, SAFETY, EMERGENCY, USE]
     page = soup(client.get("/check-answers"))
     row = next(r for r in page.select(".summary-list__row") if "How opioids" in text_of(r.dt))
     assert text_of(row.select_one(".summary-list__value")).startswith("Prescribed to me")
-    assert row.select_one("a")["href"] == "/how-taken"
-    response = submit(client, "/how-taken", answer="prefer-not")
+    assert row.select_one("a")["href"] == USE
+    response = submit(client, USE, answer="prefer-not")
     assert response.headers["Location"].endswith("/check-answers")
 
 

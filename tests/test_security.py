@@ -15,7 +15,7 @@ from werkzeug.test import EnvironBuilder, run_wsgi_app
 from app import create_app
 from tests.conftest import TEST_CONFIG, make_app
 from tests.pages import soup, text_of
-from tests.walk import csrf_token, redirected_to, walk
+from tests.walk import SAFETY, SIGN, WHO, csrf_token, redirected_to, walk
 
 # One app for every example: Hypothesis runs many, and the app does not change.
 REDIRECT_APP = make_app()
@@ -87,16 +87,17 @@ def test_the_language_switch_with_any_text_never_leaves_the_site(next_value):
 @pytest.mark.parametrize(
     ("next_value", "expected"),
     [
-        ("/signs/sweating", "/signs/sweating"),
-        ("/who", "/who"),
+        (SIGN["sweating"], SIGN["sweating"]),
+        (WHO, WHO),
         ("/", "/"),
         ("/%09/evil.example", "/"),
         ("//evil.example", "/"),
         ("/\\evil.example", "/"),
         ("/exit", "/"),
         ("/language/en", "/"),
-        ("/who?next=//evil.example", "/"),
-        ("https://evil.example/who", "/"),
+        ("/question/1?next=//evil.example", "/"),
+        ("https://evil.example/question/1", "/"),
+        ("/question/99", "/question/99"),  # the not-found page, in the other language
     ],
 )
 def test_the_language_switch_returns_to_the_same_page_of_the_check(next_value, expected):
@@ -157,23 +158,23 @@ class TestKeyRotation:
         return rotated
 
     def test_a_journey_goes_on_after_the_key_is_rotated(self, client):
-        walk(client, answers={"sweating": "often"}, stop_at="/signs/nausea")
+        walk(client, answers={"sweating": "often"}, stop_at=SIGN["nausea"])
         # The page was opened before the rotation; its form is sent after it.
-        old_token = csrf_token(client.get("/signs/nausea"))
+        old_token = csrf_token(client.get(SIGN["nausea"]))
         rotated = self.rotated_client(
             client, SECRET_KEY="the new key", SECRET_KEY_FALLBACKS=["test secret key"]
         )
-        response = rotated.post("/signs/nausea", data={"csrf_token": old_token, "answer": "no"})
-        assert redirected_to(response) == "/signs/irritability"
-        page = soup(rotated.get("/signs/sweating"))
+        response = rotated.post(SIGN["nausea"], data={"csrf_token": old_token, "answer": "no"})
+        assert redirected_to(response) == SIGN["irritability"]
+        page = soup(rotated.get(SIGN["sweating"]))
         assert page.select_one('input[value="often"]').has_attr("checked")
         assert page.select_one(".notice") is None
 
     def test_without_the_old_key_the_person_is_told_the_check_starts_again(self, client):
-        walk(client, answers={"sweating": "often"}, stop_at="/signs/nausea")
+        walk(client, answers={"sweating": "often"}, stop_at=SIGN["nausea"])
         rotated = self.rotated_client(client, SECRET_KEY="the new key")
-        assert redirected_to(rotated.get("/signs/nausea")) == "/who"
-        page = soup(rotated.get("/who"))
+        assert redirected_to(rotated.get(SIGN["nausea"])) == WHO
+        page = soup(rotated.get(WHO))
         notice = text_of(page.select_one(".notice"))
         assert notice.startswith("We could not read your earlier answers")
         assert not page.select("input[checked]")
@@ -181,30 +182,30 @@ class TestKeyRotation:
     def test_a_form_sent_after_the_old_key_is_gone_does_not_claim_the_answers_are_kept(
         self, client
     ):
-        walk(client, stop_at="/signs/nausea")
-        old_token = csrf_token(client.get("/signs/nausea"))
+        walk(client, stop_at=SIGN["nausea"])
+        old_token = csrf_token(client.get(SIGN["nausea"]))
         rotated = self.rotated_client(client, SECRET_KEY="the new key")
-        response = rotated.post("/signs/nausea", data={"csrf_token": old_token, "answer": "no"})
+        response = rotated.post(SIGN["nausea"], data={"csrf_token": old_token, "answer": "no"})
         assert response.status_code == 400
         text = text_of(soup(response).main)
         assert "the check starts again" in text
         assert "still here" not in text
 
     def test_a_cookie_without_answers_from_the_old_key_gets_no_notice(self, client):
-        client.get("/who")  # the form token alone is in the cookie: nothing to lose
+        client.get(WHO)  # the form token alone is in the cookie: nothing to lose
         rotated = self.rotated_client(client, SECRET_KEY="the new key")
-        page = soup(rotated.get("/who"))
+        page = soup(rotated.get(WHO))
         assert page.select_one(".notice") is None
 
 
 def test_a_cookie_older_than_flasks_31_days_is_cleared_as_idle_not_as_unreadable(
     client, monkeypatch
 ):
-    walk(client, stop_at="/signs/nausea")
+    walk(client, stop_at=SIGN["nausea"])
     later = time.time() + 40 * 24 * 60 * 60
     monkeypatch.setattr(time, "time", lambda: later)
-    assert redirected_to(client.get("/signs/nausea")) == "/who"
-    notice = text_of(soup(client.get("/who")).select_one(".notice"))
+    assert redirected_to(client.get(SIGN["nausea"])) == WHO
+    notice = text_of(soup(client.get(WHO)).select_one(".notice"))
     assert notice.startswith("To protect your privacy, we cleared your answers")
 
 
@@ -216,8 +217,8 @@ def test_a_wrong_method_keeps_the_allow_header(client):
 
 
 def test_a_stale_token_with_answers_kept_says_so(client):
-    walk(client, stop_at="/signs/nausea")
-    response = client.post("/signs/nausea", data={"csrf_token": "stale", "answer": "no"})
+    walk(client, stop_at=SIGN["nausea"])
+    response = client.post(SIGN["nausea"], data={"csrf_token": "stale", "answer": "no"})
     assert response.status_code == 400
     assert "The answers you saved before are still here." in text_of(soup(response).main)
 
@@ -250,7 +251,7 @@ MARKER = "zq7x"
 
 @pytest.mark.parametrize(
     "path",
-    ["/", "/who", "/safety", "/signs/sweating", "/check-answers", "/summary", "/signs/" + MARKER],
+    ["/", WHO, SAFETY, SIGN["sweating"], "/check-answers", "/summary", "/question/" + MARKER],
 )
 def test_a_page_with_a_token_or_answers_reflects_nothing_a_stranger_sent(client, path):
     """Compression must not become a way to guess secrets (BREACH).
@@ -271,7 +272,7 @@ def test_a_page_with_a_token_or_answers_reflects_nothing_a_stranger_sent(client,
         follow_redirects=True,
     )
     body = response.get_data(as_text=True)
-    assert MARKER not in body.replace(f"/signs/{MARKER}", ""), path
+    assert MARKER not in body.replace(f"/question/{MARKER}", ""), path
     if path.endswith(MARKER):
         # The address of a page that does not exist is shown nowhere but in the
         # language link, and that page has no token and no answers.
@@ -285,7 +286,7 @@ def post_unsized(app, stream, cookie: str = "", scheme: str = "http") -> tuple[i
     Sent straight to the WSGI app: a test client would measure the body first.
     """
     environ = EnvironBuilder(
-        path="/who",
+        path=WHO,
         base_url=f"{scheme}://localhost",
         method="POST",
         headers={"Transfer-Encoding": "chunked", "Cookie": cookie},
@@ -311,10 +312,10 @@ def test_an_unsized_body_over_the_limit_is_refused_before_anything_else(app):
 
 
 def test_an_unsized_body_within_the_limit_is_read_as_an_ordinary_form(app, client):
-    token = csrf_token(client.get("/who"))
+    token = csrf_token(client.get(WHO))
     cookie = f"session={client.get_cookie('session').value}"
     body = io.BytesIO(f"csrf_token={token}&answer=me".encode())
-    assert post_unsized(app, body, cookie)[:2] == (303, "http://localhost/safety")
+    assert post_unsized(app, body, cookie)[:2] == (303, f"http://localhost{SAFETY}")
 
 
 def test_an_unsized_body_the_server_cannot_decode_is_a_400(app):
@@ -340,9 +341,9 @@ def test_an_unsized_body_the_server_cannot_decode_is_a_400(app):
     ],
 )
 def test_over_https_a_form_is_accepted_from_its_own_origin_only(client, origin, accepted):
-    token = csrf_token(client.get("/who", base_url="https://localhost"))
+    token = csrf_token(client.get(WHO, base_url="https://localhost"))
     response = client.post(
-        "/who",
+        WHO,
         base_url="https://localhost",
         data={"csrf_token": token, "answer": "me"},
         headers={"Origin": origin},

@@ -15,7 +15,7 @@ from app import ConfigurationError, create_app
 from questionnaire.content import Content, load_all_content, reader_texts
 from tests.conftest import TEST_CONFIG, make_app
 from tests.pages import soup, text_of
-from tests.walk import redirected_to, submit, walk
+from tests.walk import INTERRUPTION, SIGN, WHO, redirected_to, submit, walk
 
 ROOT = Path(__file__).parent.parent
 CATALOGUE = ROOT / "questionnaire" / "translations" / "es" / "LC_MESSAGES" / "messages.po"
@@ -99,7 +99,7 @@ def english_interface_fragments() -> list[str]:
 def test_no_spanish_page_shows_an_english_interface_string():
     client = make_app().test_client()
     walk_paths = walk_in_spanish(client, answers={"speech-problems": "often"})
-    submit_error = client.post("/who", headers=SPANISH, data={})
+    submit_error = client.post(WHO, headers=SPANISH, data={})
     pages = [client.get(path, headers=SPANISH) for path in walk_paths]
     pages += [client.get("/", headers=SPANISH), client.get("/nada", headers=SPANISH), submit_error]
     fragments = english_interface_fragments()
@@ -117,22 +117,24 @@ def walk_in_spanish(client, **kwargs) -> list[str]:
 
 def test_a_full_journey_in_spanish_for_someone_else_with_an_interruption():
     client = make_app().test_client()
+    shown: list = []
     visited = walk_in_spanish(
         client,
         audience="other",
         answers={"narrowed-pupils": "often", "speech-problems": "often", "sweating": "sometimes"},
+        shown=shown,
     )
-    assert "/signs/narrowed-pupils/help-now" in visited
+    assert INTERRUPTION["narrowed-pupils"] in visited
+    interruption = soup(shown[visited.index(INTERRUPTION["narrowed-pupils"])])
     start = soup(client.get("/"))
     assert start.html["lang"] == "es"
     assert text_of(start.h1) == "Revisión de señales relacionadas con los opioides"
-    question = soup(client.get("/signs/narrowed-pupils"))
+    question = soup(client.get(SIGN["narrowed-pupils"]))
     assert text_of(question.h1).endswith(
         "¿Se le han puesto muy pequeñas las pupilas a esa persona?"
     )
     assert text_of(question.select_one(".caption")) == "Pregunta 5 de 13"
     assert text_of(question.title).endswith("– Revisión de señales relacionadas con los opioides")
-    interruption = soup(client.get("/signs/narrowed-pupils/help-now"))
     assert text_of(interruption.h1) == "Pupilas pequeñas: cuándo pedir ayuda enseguida"
     assert "sin receta" in text_of(interruption.main)
     summary = text_of(soup(client.get("/summary")).main)
@@ -145,28 +147,28 @@ def test_a_full_journey_in_spanish_for_someone_else_with_an_interruption():
 
 def test_errors_are_in_spanish():
     client = make_app().test_client()
-    walk_in_spanish(client, audience="other", stop_at="/signs/sweating")
-    page = soup(submit(client, "/signs/sweating"))
+    walk_in_spanish(client, audience="other", stop_at=SIGN["sweating"])
+    page = soup(submit(client, SIGN["sweating"]))
     assert text_of(page.title).startswith("Error: ")
     assert text_of(page.select_one(".error-summary h2")) == "Hay un problema"
     assert text_of(page.select_one(".error-summary a")).startswith("Elija si esa persona sudó")
 
 
 def test_the_language_link_switches_language_and_keeps_the_answers(client):
-    walk(client, audience="other", answers={"sweating": "often"}, stop_at="/signs/nausea")
-    page = soup(client.get("/signs/sweating"))
+    walk(client, audience="other", answers={"sweating": "often"}, stop_at=SIGN["nausea"])
+    page = soup(client.get(SIGN["sweating"]))
     link = page.select_one("a.language-link")
     assert text_of(link) == "Español" and link["lang"] == "es"
     response = client.get(link["href"])
-    assert redirected_to(response) == "/signs/sweating"
-    spanish = soup(client.get("/signs/sweating"))
+    assert redirected_to(response) == SIGN["sweating"]
+    spanish = soup(client.get(SIGN["sweating"]))
     assert spanish.html["lang"] == "es"
     assert spanish.select_one('input[value="often"]').has_attr("checked")
     assert text_of(spanish.select_one('label[for="answer-2"]')) == "Muchas veces"
     back = spanish.select_one("a.language-link")
     assert text_of(back) == "English" and back["lang"] == "en"
     client.get(back["href"])
-    assert soup(client.get("/signs/sweating")).html["lang"] == "en"
+    assert soup(client.get(SIGN["sweating"])).html["lang"] == "en"
 
 
 def test_a_chosen_language_wins_over_the_browsers(client):

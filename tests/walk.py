@@ -8,6 +8,7 @@ from urllib.parse import urlsplit
 from flask.testing import FlaskClient
 from werkzeug.test import TestResponse
 
+from questionnaire.flow import StepKind, question_steps
 from tests.pages import soup
 
 
@@ -17,11 +18,20 @@ def csrf_token(page: TestResponse) -> str:
     return str(field["value"])
 
 
+def hidden_fields(page: TestResponse) -> dict[str, str]:
+    """The hidden fields of the page's form (its token, and which notice it is), sent with it."""
+    form = soup(page).select_one('main form[method="post"]')
+    assert form is not None, f"{page.request.path}: no form on the page"
+    return {
+        str(field["name"]): str(field["value"]) for field in form.select('input[type="hidden"]')
+    }
+
+
 def submit(client: FlaskClient, path: str, **fields: str | list[str]) -> TestResponse:
     """Open ``path``, then post its form with ``fields``, as a browser would."""
     page = client.get(path)
     assert page.status_code == 200, f"GET {path} gave {page.status_code}"
-    return client.post(path, data={"csrf_token": csrf_token(page), **fields})
+    return client.post(path, data={**hidden_fields(page), **fields})
 
 
 def redirected_to(response: TestResponse) -> str:
@@ -32,6 +42,52 @@ def redirected_to(response: TestResponse) -> str:
     return urlsplit(response.location).path
 
 
+# The check's places, as a person's browser and the server's log see them.
+# Questions are numbered as the person sees them ("Question 3 of 13").
+WHO = "/question/1"
+SAFETY = "/question/2"
+USE = "/question/3"
+SIGN = {
+    "shallow-breathing": "/question/4",
+    "narrowed-pupils": "/question/5",
+    "speech-problems": "/question/6",
+    "pain-sensitivity": "/question/7",
+    "sweating": "/question/8",
+    "nausea": "/question/9",
+    "irritability": "/question/10",
+    "craving": "/question/11",
+    "headaches": "/question/13",
+}
+CHECKLIST = "/question/12"
+CHECK = "/check-answers"
+SUMMARY = "/summary"
+
+
+def notice(path: str, kind: str) -> str:
+    """How ``walk`` names a notice (emergency, interruption) shown at ``path``."""
+    return f"{path} ({kind})"
+
+
+def place(page: str) -> str:
+    """The path a page named by ``walk`` is shown at."""
+    return page.split(" (")[0]
+
+
+# The notices of the English content, each shown in the place of the step after it.
+EMERGENCY = notice(USE, "emergency")
+INTERRUPTION = {
+    "shallow-breathing": notice(SIGN["narrowed-pupils"], "interruption"),
+    "narrowed-pupils": notice(SIGN["speech-problems"], "interruption"),
+    "speech-problems": notice(SIGN["pain-sensitivity"], "interruption"),
+}
+
+
+def notice_on(page: TestResponse) -> str | None:
+    """The kind of notice a page is, or None for a question or any other page."""
+    field = soup(page).select_one('input[name="notice"]')
+    return str(field["value"]) if field is not None else None
+
+
 def walk(
     client: FlaskClient,
     audience: str = "me",
@@ -40,32 +96,70 @@ def walk(
     use: str = "as-prescribed",
     default: str = "no",
     checklist: tuple[str, ...] = ("none",),
-    stop_at: str = "/summary",
+    stop_at: str = SUMMARY,
+    shown: list[TestResponse] | None = None,
 ) -> list[str]:
-    """Answer every step until ``stop_at`` and return the paths visited, in order.
+    """Answer every step until ``stop_at`` and return the pages seen, in order.
 
+    Pages are named by their paths; a notice by ``notice(path, kind)``.
+    ``stop_at=USE`` stops on arriving there, whatever is shown first;
+    ``stop_at=notice(USE, "emergency")`` stops there only if the emergency
+    page is shown.
     Signs not in ``answers`` get ``default``; ``checklist`` is what is ticked
-    on the page of other withdrawal signs. Emergency and interruption pages
-    are read and continued past, as a person would.
+    on the page of other withdrawal signs. Notices are read and continued
+    past, as a person would. Which question a place asks comes from the app's
+    content, so a content with other signs can be walked too. Each page as
+    it was shown on the way (notices too) is added to ``shown``, if given.
     """
     answers = answers or {}
-    path = "/who"
-    visited = []
+    path = WHO
+    visited: list[str] = []
     while path != stop_at:
-        visited.append(path)
         assert len(visited) < 100, f"the check never reached {stop_at}: {visited}"
-        if path == "/who":
-            response = submit(client, path, answer=audience)
-        elif path == "/safety":
-            response = submit(client, path, answer=safety)
-        elif path == "/how-taken":
-            response = submit(client, path, answer=use)
-        elif path == "/other-signs":
-            response = submit(client, path, answer=list(checklist))
-        elif path.startswith("/signs/") and not path.endswith("/help-now"):
-            response = submit(client, path, answer=answers.get(path.split("/")[2], default))
-        else:  # emergency, interruption, check answers: read, then Continue
-            response = submit(client, path)
+        page = client.get(path)
+        assert page.status_code == 200, f"GET {path} gave {page.status_code}"
+        if shown is not None:
+            shown.append(page)
+        kind = notice_on(page)
+        name = notice(path, kind) if kind else path
+        visited.append(name)
+        if name == stop_at:
+            return visited
+        fields: dict[str, str | list[str]] = {**hidden_fields(page)}
+        if not kind:
+            answer = _answer_for(client, path, audience, safety, use, answers, default, checklist)
+            if answer is not None:
+                fields["answer"] = answer
+        response = client.post(path, data=fields)
         path = redirected_to(response)
     visited.append(path)
     return visited
+
+
+def _answer_for(
+    client: FlaskClient,
+    path: str,
+    audience: str,
+    safety: str,
+    use: str,
+    answers: Mapping[str, str],
+    default: str,
+    checklist: tuple[str, ...],
+) -> str | list[str] | None:
+    """The answer to the question at ``path``, found from the app's own content."""
+    if not path.startswith("/question/"):
+        return None  # check your answers: Continue
+    app = client.application
+    content = app.extensions["selfcheck_content"][app.config["DEFAULT_LANGUAGE"]]
+    step = question_steps(content)[int(path.rsplit("/", 1)[1]) - 1]
+    match step.kind:
+        case StepKind.AUDIENCE:
+            return audience
+        case StepKind.SAFETY:
+            return safety
+        case StepKind.USE:
+            return use
+        case StepKind.CHECKLIST:
+            return list(checklist)
+        case _:
+            return answers.get(step.sign_id or "", default)

@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from flask_wtf import FlaskForm
-from wtforms import Field, RadioField, SelectChoice, SelectMultipleField
+from wtforms import Field, HiddenField, RadioField, SelectChoice, SelectMultipleField
 from wtforms.validators import StopValidation
 
 from questionnaire.content import Audience, Checklist, Option
@@ -69,3 +69,18 @@ class ChecklistForm(FlaskForm):
 
 class ContinueForm(FlaskForm):
     """A Continue button on a page without a question: only the CSRF token is checked."""
+
+
+class NoticeForm(ContinueForm):
+    """The Continue of a notice, which says which notice was read.
+
+    A notice is shown in the place of the question after it, so a post there
+    must say which of the two it comes from.
+    """
+
+    FIELD = "notice"
+    notice = HiddenField()
+
+    def __init__(self, kind: str, **kwargs: Any) -> None:
+        super().__init__(**kwargs, notice=kind)
+        self.kind = kind

@@ -1,9 +1,11 @@
 """The check's pages.
 
-Every question step follows one pattern: GET shows the question with any
-saved answer, POST validates, saves and redirects (post/redirect/get). Every
-step first asks the flow whether the person may be there, and otherwise
-sends them to the step they are really at.
+The check has a fixed set of places: the numbered questions, check your
+answers and the summary. Each place first asks the flow what this person
+sees there (a notice they have yet to read, the step itself, or nothing yet:
+then a redirect to where they really are), and shows that. Every step
+follows one pattern: GET shows it with any saved answer, POST validates,
+saves and redirects (post/redirect/get).
 """
 
 from __future__ import annotations
@@ -24,6 +26,7 @@ from flask import (
 )
 from flask_babel import get_locale
 from flask_babel import gettext as _
+from flask_wtf import FlaskForm
 from werkzeug.exceptions import HTTPException, NotFound
 from werkzeug.wrappers import Response
 
@@ -31,7 +34,7 @@ from questionnaire import flow
 from questionnaire.content import Audience, Content, Option, Prompt, Sign
 from questionnaire.flow import Progress, Step, StepKind
 from questionnaire.summary import summarise
-from questionnaire.web.forms import ChecklistForm, ChoiceForm, ContinueForm
+from questionnaire.web.forms import ChecklistForm, ChoiceForm, ContinueForm, NoticeForm
 from questionnaire.web.state import clear_progress, load_progress, save_progress
 
 bp = Blueprint("check", __name__)
@@ -58,25 +61,21 @@ def current_content() -> Content:
 
 
 def url_for_step(step: Step) -> str:
-    match step.kind:
-        case StepKind.AUDIENCE:
-            return url_for("check.audience")
-        case StepKind.SAFETY:
-            return url_for("check.safety")
-        case StepKind.EMERGENCY:
-            return url_for("check.emergency")
-        case StepKind.USE:
-            return url_for("check.use")
-        case StepKind.SIGN:
-            return url_for("check.sign", sign_id=step.sign_id)
-        case StepKind.INTERRUPTION:
-            return url_for("check.interruption", sign_id=step.sign_id)
-        case StepKind.CHECKLIST:
-            return url_for("check.checklist")
+    """The address of the place where ``step`` is shown.
+
+    Questions are numbered, as the person sees them ("Question 3 of 13"), so
+    no address names a sign or an answer; notices have no address of their own.
+    """
+    content = current_content()
+    place = flow.place_of(content, step)
+    match place.kind:
         case StepKind.CHECK:
             return url_for("check.check_answers")
         case StepKind.SUMMARY:
             return url_for("check.summary")
+        case _:
+            number = flow.question_steps(content).index(place) + 1
+            return url_for("check.question", number=number)
 
 
 @dataclass(frozen=True)
@@ -90,6 +89,13 @@ class Visit:
     @property
     def audience(self) -> Audience:
         return self.progress.audience or Audience.ME
+
+    @property
+    def sign(self) -> Sign:
+        """The sign a sign's question or interruption is about."""
+        sign = self.content.sign(self.step.sign_id or "")
+        assert sign is not None, f"the flow gave a step for no sign: {self.step}"
+        return sign
 
     def go_on(self, progress: Progress) -> Response:
         """Save progress and move on from this step (the redirect of post/redirect/get)."""
@@ -109,15 +115,34 @@ class Visit:
         )
 
 
-def enter(step: Step) -> Visit | Response:
-    """Open ``step`` for this person, or redirect them to where they really are."""
+def show(place: Step) -> Response | str:
+    """The page for what this person sees in ``place``, or a redirect to where they really are."""
     content = current_content()
     progress = load_progress(content)
-    if not flow.may_visit(content, progress, step):
+    step = flow.shown_at(content, progress, place)
+    if step is None:
         return redirect(url_for_step(flow.current_step(content, progress)), 303)
     visit = Visit(content, progress, step)
     g.audience = visit.audience  # for the |worded filter in templates
-    return visit
+    return _PAGES[step.kind](visit)
+
+
+def _posted_here(form: FlaskForm) -> bool:
+    """A valid post of the form on this page.
+
+    A place can show a notice, then its question: the Continue of a notice
+    that was already read (a second tap, another tab) does not answer the
+    question, nor confirm the answers, and an answer does not say that a
+    notice was read (a notice's form says which notice it is).
+    """
+    sent_from = request.form.get(NoticeForm.FIELD) if request.method == "POST" else None
+    if sent_from != (form.kind if isinstance(form, NoticeForm) else None):
+        return False
+    return bool(form.validate_on_submit())
+
+
+def _from_a_notice() -> bool:
+    return request.method == "POST" and NoticeForm.FIELD in request.form
 
 
 def ask(
@@ -132,7 +157,7 @@ def ask(
         options=options,
         error=prompt.error.for_(visit.audience),
         audience=visit.audience,
-        data=_shown(saved),
+        **_shown(saved),
     )
     return answer_with(visit, prompt, form, record)
 
@@ -144,23 +169,28 @@ def answer_with(
     record: Callable[[Any], Progress],
 ) -> Response | str:
     """Save a valid answer and move on (post/redirect/get), or show the question again."""
-    if form.validate_on_submit():
+    if _posted_here(form):
         return visit.go_on(record(form.answer.data))
     return visit.render("question.html", form=form, prompt=prompt)
 
 
-def _shown(saved: object) -> dict[str, object] | None:
-    """The saved answer to show on GET. On POST only what was sent counts:
-    a saved answer never fills a gap."""
-    return {"answer": saved} if request.method == "GET" else None
+def _shown(saved: object) -> dict[str, object]:
+    """How the form is filled: with what was sent, or else with the saved answer.
+
+    When a person sends this question's form, only what they sent counts: a
+    saved answer never fills a gap.
+    """
+    if request.method == "POST" and not _from_a_notice():
+        return {}
+    return {"formdata": None, "data": {"answer": saved}}
 
 
 def acknowledge(
     visit: Visit, template: str, record: Callable[[], Progress], **context: object
 ) -> Response | str:
-    """A page to read, whose Continue button records that it was seen and moves on."""
-    form = ContinueForm()
-    if form.validate_on_submit():
+    """A page to read, whose Continue button records that it was read and moves on."""
+    form = NoticeForm(visit.step.kind.value) if flow.is_notice(visit.step) else ContinueForm()
+    if _posted_here(form):
         return visit.go_on(record())
     return visit.render(template, form=form, **context)
 
@@ -236,11 +266,28 @@ def resume() -> Response:
     return redirect(url_for_step(flow.current_step(content, load_progress(content))), 303)
 
 
-@bp.route("/who", methods=["GET", "POST"])
-def audience() -> Response | str:
-    visit = enter(flow.AUDIENCE)
-    if isinstance(visit, Response):
-        return visit
+@bp.route("/question/<int:number>", methods=["GET", "POST"])
+def question(number: int) -> Response | str:
+    questions = flow.question_steps(current_content())
+    if not 1 <= number <= len(questions):
+        raise NotFound()
+    return show(questions[number - 1])
+
+
+@bp.route("/check-answers", methods=["GET", "POST"])
+def check_answers() -> Response | str:
+    return show(flow.CHECK)
+
+
+@bp.get("/summary")
+def summary() -> Response | str:
+    return show(flow.SUMMARY)
+
+
+# What each kind of step shows, once show() has decided which step it is.
+
+
+def _audience(visit: Visit) -> Response | str:
     progress = visit.progress
     question = visit.content.audience
     return ask(
@@ -252,58 +299,38 @@ def audience() -> Response | str:
     )
 
 
-@bp.route("/safety", methods=["GET", "POST"])
-def safety() -> Response | str:
-    visit = enter(flow.SAFETY)
-    if isinstance(visit, Response):
-        return visit
+def _safety(visit: Visit) -> Response | str:
     question = visit.content.safety
     return ask(visit, question, question.options, visit.progress.safety, visit.progress.with_safety)
 
 
-@bp.route("/help-now", methods=["GET", "POST"])
-def emergency() -> Response | str:
-    visit = enter(flow.EMERGENCY)
-    if isinstance(visit, Response):
-        return visit
+def _emergency(visit: Visit) -> Response | str:
     lead = visit.content.emergency.leads[visit.progress.safety or ""]
     return acknowledge(visit, "emergency.html", visit.progress.with_emergency_seen, lead=lead)
 
 
-@bp.route("/how-taken", methods=["GET", "POST"])
-def use() -> Response | str:
-    visit = enter(flow.USE)
-    if isinstance(visit, Response):
-        return visit
+def _use(visit: Visit) -> Response | str:
     question = visit.content.use
     return ask(visit, question, question.options, visit.progress.use, visit.progress.with_use)
 
 
-@bp.route("/signs/<sign_id>", methods=["GET", "POST"])
-def sign(sign_id: str) -> Response | str:
-    sign = _known_sign(sign_id)
-    visit = enter(flow.sign_step(sign_id))
-    if isinstance(visit, Response):
-        return visit
+def _sign(visit: Visit) -> Response | str:
+    sign = visit.sign
     return ask(
         visit,
         sign,
         visit.content.answer_options,
-        visit.progress.answers.get(sign_id),
-        lambda value: visit.progress.with_answer(sign_id, value),
+        visit.progress.answers.get(sign.id),
+        lambda value: visit.progress.with_answer(sign.id, value),
     )
 
 
-@bp.route("/signs/<sign_id>/help-now", methods=["GET", "POST"])
-def interruption(sign_id: str) -> Response | str:
-    sign = _known_sign(sign_id)
-    visit = enter(flow.interruption_step(sign_id))
-    if isinstance(visit, Response):
-        return visit
+def _interruption(visit: Visit) -> Response | str:
+    sign = visit.sign
     return acknowledge(
         visit,
         "interruption.html",
-        lambda: visit.progress.with_interruption_seen(sign_id),
+        lambda: visit.progress.with_interruption_seen(sign.id),
         sign=sign,
         # The shared emergency box, unless the sign says when it would be one.
         now=sign.interruption_now or visit.content.interruption.now,
@@ -311,26 +338,17 @@ def interruption(sign_id: str) -> Response | str:
     )
 
 
-@bp.route("/other-signs", methods=["GET", "POST"])
-def checklist() -> Response | str:
-    visit = enter(flow.CHECKLIST)
-    if isinstance(visit, Response):
-        return visit
+def _checklist(visit: Visit) -> Response | str:
     checklist = visit.content.checklist
-    if checklist is None:  # a content without one has no such step: enter() redirected
-        raise NotFound()
+    assert checklist is not None, "a content without a checklist has no checklist step"
     saved = visit.progress.checklist
-    form = ChecklistForm(checklist, visit.audience, data=_shown(list(saved or ())))
+    form = ChecklistForm(checklist, visit.audience, **_shown(list(saved or ())))
     return answer_with(
         visit, checklist, form, lambda ticked: visit.progress.with_checklist(tuple(ticked))
     )
 
 
-@bp.route("/check-answers", methods=["GET", "POST"])
-def check_answers() -> Response | str:
-    visit = enter(flow.CHECK)
-    if isinstance(visit, Response):
-        return visit
+def _check_answers(visit: Visit) -> Response | str:
     content, progress = visit.content, visit.progress
     rows: list[tuple[str, list[Option | None], str]] = [
         (
@@ -359,16 +377,25 @@ def check_answers() -> Response | str:
     return acknowledge(visit, "check_answers.html", progress.with_confirmed, rows=rows)
 
 
-@bp.get("/summary")
-def summary() -> Response | str:
-    visit = enter(flow.SUMMARY)
-    if isinstance(visit, Response):
-        return visit
+def _summary(visit: Visit) -> Response | str:
     return visit.render(
         "summary.html",
         summary=summarise(visit.content, visit.progress),
         form=ContinueForm(),
     )
+
+
+_PAGES: dict[StepKind, Callable[[Visit], Response | str]] = {
+    StepKind.AUDIENCE: _audience,
+    StepKind.SAFETY: _safety,
+    StepKind.EMERGENCY: _emergency,
+    StepKind.USE: _use,
+    StepKind.SIGN: _sign,
+    StepKind.INTERRUPTION: _interruption,
+    StepKind.CHECKLIST: _checklist,
+    StepKind.CHECK: _check_answers,
+    StepKind.SUMMARY: _summary,
+}
 
 
 @bp.post("/start-again")
@@ -385,11 +412,3 @@ def exit_page() -> Response:
     response = redirect(current_app.config["EXIT_URL"], 303)
     response.headers["Clear-Site-Data"] = '"cookies"'
     return response
-
-
-def _known_sign(sign_id: str) -> Sign:
-    """A sign the content does not have is a 404, not a redirect into the check."""
-    sign = current_content().sign(sign_id)
-    if sign is None:
-        raise NotFound()
-    return sign

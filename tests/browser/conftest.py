@@ -13,6 +13,7 @@ import os
 import shutil
 import time
 from collections.abc import Iterator
+from dataclasses import replace
 from pathlib import Path
 from urllib.parse import urlsplit
 
@@ -188,19 +189,42 @@ EVERYTHING_SEEN = Progress(
     interruptions_seen=frozenset({"shallow-breathing"}),
     confirmed=True,
 )
-PAGES = {
-    "start": "/",
-    "who": "/who",
-    "safety": "/safety",
-    "emergency": "/help-now",
-    "use": "/how-taken",
-    **{f"sign-{sign_id}": f"/signs/{sign_id}" for sign_id in EVERYTHING_SEEN.answers},
-    "interruption": "/signs/shallow-breathing/help-now",
-    "other-signs": "/other-signs",
-    "check-answers": "/check-answers",
-    "summary": "/summary",
-    "not-found": "/signs/not-a-sign",
+# Every page of the check: where it is, and the progress that shows it there.
+# A notice is shown only while it is unread, in the place of the step after it.
+PAGES: dict[str, tuple[str, Progress]] = {
+    "start": ("/", EVERYTHING_SEEN),
+    "who": ("/question/1", EVERYTHING_SEEN),
+    "safety": ("/question/2", EVERYTHING_SEEN),
+    "emergency": ("/question/3", replace(EVERYTHING_SEEN, emergency_seen=False)),
+    "use": ("/question/3", EVERYTHING_SEEN),
+    **{
+        f"sign-{sign_id}": (f"/question/{number}", EVERYTHING_SEEN)
+        for number, sign_id in enumerate(EVERYTHING_SEEN.answers, start=4)
+        if sign_id != "headaches"
+    },
+    "interruption": ("/question/5", replace(EVERYTHING_SEEN, interruptions_seen=frozenset())),
+    "other-signs": ("/question/12", EVERYTHING_SEEN),
+    "sign-headaches": ("/question/13", EVERYTHING_SEEN),
+    "check-answers": ("/check-answers", EVERYTHING_SEEN),
+    "summary": ("/summary", EVERYTHING_SEEN),
+    "not-found": ("/question/99", EVERYTHING_SEEN),
 }
+
+
+@pytest.fixture
+def pages(live_app, live_server):
+    """Opens any of PAGES, giving the browser the progress that shows it first."""
+
+    class Pages:
+        def prepare(self, page: Page, name: str) -> str:
+            path, progress = PAGES[name]
+            seed(page.context, live_app, live_server, progress)
+            return path
+
+        def open(self, page: Page, name: str) -> None:
+            page.goto(self.prepare(page, name))
+
+    return Pages()
 
 
 @pytest.fixture

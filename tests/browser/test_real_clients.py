@@ -18,7 +18,7 @@ from tests.browser.conftest import EVERYTHING_SEEN, new_context
 
 def test_shift_tab_does_not_count_towards_the_quick_exit(everything_seen):
     page = everything_seen(360)
-    page.goto("/signs/sweating")
+    page.goto("/question/8")
     status = page.locator("[data-exit-status]")
     for _ in range(3):
         page.keyboard.press("Shift+Tab")
@@ -29,7 +29,7 @@ def test_shift_tab_does_not_count_towards_the_quick_exit(everything_seen):
     page.keyboard.press("Shift")
     expect(status).to_have_text("Shift, press 1 more time to exit.")
     page.wait_for_timeout(300)
-    assert page.url.endswith("/signs/sweating")
+    assert page.url.endswith("/question/8")
     # A capital letter typed with Shift starts the count again, and so does
     # Alt+Shift, which switches keyboard layouts.
     page.keyboard.press("Shift+A")
@@ -64,7 +64,7 @@ def test_controls_that_need_javascript_exist_only_with_it(everything_seen, javas
 
 def test_link_names_hold_words_only(everything_seen):
     page = everything_seen(360)
-    page.goto("/signs/sweating")
+    page.goto("/question/8")
     expect(page.locator(".back-link")).to_have_accessible_name("Back")
     expect(page.locator(".details__summary")).to_have_accessible_name("What does this mean?")
     # The drawn symbols are still there to see.
@@ -77,14 +77,14 @@ def test_link_names_hold_words_only(everything_seen):
 
 def test_landmark_navigation_reaches_the_help_line_and_the_back_link(everything_seen):
     page = everything_seen(360)
-    page.goto("/signs/sweating")
+    page.goto("/question/8")
     banner = page.get_by_role("banner")
     expect(banner.get_by_role("link", name="911")).to_be_visible()
     expect(banner.get_by_role("link", name="988")).to_be_visible()
     expect(page.get_by_role("main").get_by_role("link", name="Back")).to_be_visible()
 
 
-@pytest.mark.parametrize("path", ["/", "/signs/sweating", "/summary", "/private-window"])
+@pytest.mark.parametrize("path", ["/", "/question/8", "/summary", "/private-window"])
 def test_the_spanish_header_wraps_at_320_pixels_with_200_percent_text(everything_seen, path):
     page = everything_seen(320, locale="es-US")
     page.goto(path)
@@ -104,7 +104,7 @@ def test_the_cleared_answers_notice_is_focused_so_a_screen_reader_says_it(
     context.add_cookies([{"name": "session", "value": value, "url": live_server}])
     page: Page = context.new_page()
     page.goto("/summary")
-    expect(page).to_have_url(re.compile(r"/who$"))
+    expect(page).to_have_url(re.compile(r"/question/1$"))
     notice = page.locator(".notice")
     expect(notice).to_contain_text("we cleared your answers after 60 minutes")
     expect(notice).to_be_focused()

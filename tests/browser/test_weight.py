@@ -27,9 +27,11 @@ def bytes_on_the_wire(page: Page, path: str) -> tuple[int, list[str]]:
 
 @pytest.mark.parametrize("locale", ["en-US", "es-US"])
 @pytest.mark.parametrize("name", list(PAGES))
-def test_each_page_with_its_stylesheet_and_script_fits_in_14_kb(everything_seen, name, locale):
+def test_each_page_with_its_stylesheet_and_script_fits_in_14_kb(
+    everything_seen, pages, name, locale
+):
     page = everything_seen(locale=locale)  # a new browser context: nothing cached
-    total, loaded = bytes_on_the_wire(page, PAGES[name])
+    total, loaded = bytes_on_the_wire(page, pages.prepare(page, name))
     assert len(loaded) == 3, f"expected the page, its stylesheet and its script: {loaded}"
     assert any(".css" in line for line in loaded) and any(".js" in line for line in loaded)
     assert total <= ROUND_TRIP_BYTES, f"{name} ({locale}): {total} bytes: {loaded}"

@@ -74,6 +74,11 @@ def tick(page: Page, label: str) -> None:
     item.locator("input").check()
 
 
+def on_the_checklist(page: Page) -> bool:
+    """The page of other withdrawal signs, which comes after the last withdrawal sign."""
+    return page.locator(".checkboxes__item").count() > 0
+
+
 def take_tour(page: Page, screenshots: Path) -> dict[str, State]:
     states: dict[str, State] = {}
     page.goto("/")
@@ -104,7 +109,7 @@ def take_tour(page: Page, screenshots: Path) -> dict[str, State]:
             submit(page, button="Continue with the check")
         else:
             submit(page, "Sometimes" if sign_id in {"sweating", "craving"} else "No")
-        if page.url.endswith("/other-signs"):
+        if on_the_checklist(page):
             record(page, "other-signs", screenshots, states)
             submit(page)
             record(page, "other-signs-error", screenshots, states)
@@ -115,18 +120,18 @@ def take_tour(page: Page, screenshots: Path) -> dict[str, State]:
     submit(page, button="See your summary")
     record(page, "summary-with-signs", screenshots, states)
     submit(page, button="Start again")
-    page.goto("/who")
+    page.goto("/question/1")
     submit(page, "Myself")
     submit(page, "No")
     submit(page, "Prescribed to me, and I take them as prescribed")
     for _ in SIGN_IDS:
         submit(page, "No")
-        if page.url.endswith("/other-signs"):
+        if on_the_checklist(page):
             tick(page, "None of these")
             submit(page)
     submit(page, button="See your summary")
     record(page, "summary-without-signs", screenshots, states)
-    page.goto("/signs/not-a-sign")
+    page.goto("/question/99")
     record(page, "not-found", screenshots, states)
     assert set(states) == set(STATE_NAMES), f"the tour and STATE_NAMES disagree: {list(states)}"
     return states
