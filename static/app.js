@@ -86,6 +86,58 @@
     });
   });
 
+  // Before answers left idle are cleared, say so, with a button that keeps
+  // them (WCAG 2.2.1): it opens this page again out of sight, which counts
+  // as using the check, so nothing on the page is lost. The alert region is
+  // made empty at load, so that filling it later is announced.
+  var main = document.querySelector("[data-idle-after]");
+  if (main && window.fetch) {
+    var region = document.createElement("div");
+    region.setAttribute("role", "alert");
+    region.className = "no-print";
+    var back = main.querySelector(".back-link");
+    main.insertBefore(region, back ? back.nextSibling : main.firstChild);
+    var say = function (words, withButton) {
+      var paragraph = document.createElement("p");
+      paragraph.textContent = main.getAttribute(words);
+      region.textContent = "";
+      region.className = "notice no-print";
+      region.appendChild(paragraph);
+      if (withButton) {
+        var button = document.createElement("button");
+        button.type = "button";
+        button.className = "button";
+        button.textContent = main.getAttribute("data-idle-keep");
+        button.addEventListener("click", keep);
+        region.appendChild(button);
+      }
+      return paragraph;
+    };
+    var wait = function () {
+      window.setTimeout(function () {
+        say("data-idle-warning", true);
+      }, Number(main.getAttribute("data-idle-after")) * 1000);
+    };
+    var keep = function () {
+      window
+        .fetch(window.location.pathname, { credentials: "same-origin", cache: "no-store" })
+        .then(function (response) {
+          if (!response.ok) {
+            throw new Error(String(response.status));
+          }
+          // The button is gone: the focus goes to the words that replace it.
+          var kept = say("data-idle-kept", false);
+          kept.tabIndex = -1;
+          kept.focus();
+          wait();
+        })
+        .catch(function () {
+          say("data-idle-failed", true).nextSibling.focus();
+        });
+    };
+    wait();
+  }
+
   // Print: a button only where it can work, made here rather than hidden in the page.
   document.querySelectorAll("[data-print]").forEach(function (actions) {
     var button = document.createElement("button");

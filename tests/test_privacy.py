@@ -311,6 +311,41 @@ def test_answers_are_kept_while_the_person_is_active(client, monkeypatch):
         assert client.get(SIGN["nausea"]).status_code == 200
 
 
+def test_a_page_with_answers_gives_the_script_the_idle_warning_in_words(client):
+    """Two minutes before the limit: the words, the time, and the button's label."""
+    fresh = soup(client.get(WHO)).main
+    assert not fresh.has_attr("data-idle-after"), "nothing to lose yet, nothing to warn of"
+    walk(client, answers=ANSWERS, stop_at=SIGN["nausea"])
+    for path in [SIGN["nausea"], WHO]:
+        main = soup(client.get(path)).main
+        assert main["data-idle-after"] == str(60 * 60 - 2 * 60)
+        assert main["data-idle-warning"] == (
+            "To protect your privacy, your answers will be cleared in 2 minutes "
+            "if the check is not used."
+        )
+        assert main["data-idle-keep"] == "Keep my answers"
+        assert main["data-idle-kept"] == "Your answers are kept for another 60 minutes."
+    # The start page keeps no time: it is not where answers are used.
+    assert not soup(client.get("/")).main.has_attr("data-idle-after")
+
+
+def test_a_short_idle_limit_is_warned_of_half_way(app):
+    app.config["ANSWERS_IDLE_SECONDS"] = 120
+    client = app.test_client()
+    walk(client, stop_at=SAFETY)
+    main = soup(client.get(SAFETY)).main
+    assert main["data-idle-after"] == "60"
+    assert "cleared in 1 minute if" in main["data-idle-warning"]
+
+
+def test_the_idle_warning_is_in_spanish(client):
+    client.environ_base["HTTP_ACCEPT_LANGUAGE"] = "es"
+    walk(client, stop_at=SAFETY)
+    main = soup(client.get(SAFETY)).main
+    assert main["data-idle-warning"].startswith("Para proteger su privacidad")
+    assert main["data-idle-keep"] == "Conservar mis respuestas"
+
+
 def test_outside_development_the_secret_key_must_come_from_the_environment(monkeypatch):
     monkeypatch.delenv("SELFCHECK_SECRET_KEY", raising=False)
     monkeypatch.delenv("SELFCHECK_DEVELOPMENT", raising=False)

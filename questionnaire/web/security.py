@@ -25,6 +25,8 @@ CONTENT_SECURITY_POLICY = "; ".join(
         "default-src 'none'",
         "script-src 'self'",
         "style-src 'self'",
+        # The script's "Keep my answers" opens the page it is on again.
+        "connect-src 'self'",
         # The favicon is an empty data: URL, so that browsers ask for no icon.
         "img-src data:",
         "form-action 'self'",

@@ -35,7 +35,7 @@ from questionnaire.content import Audience, Content, Option, Prompt, Sign
 from questionnaire.flow import Progress, Step, StepKind
 from questionnaire.summary import summarise
 from questionnaire.web.forms import ChecklistForm, ChoiceForm, ContinueForm, NoticeForm
-from questionnaire.web.state import clear_progress, load_progress, save_progress
+from questionnaire.web.state import clear_progress, has_progress, load_progress, save_progress
 
 bp = Blueprint("check", __name__)
 _LANGUAGE = "language"
@@ -111,8 +111,35 @@ class Visit:
             back_url=url_for_step(before) if before else url_for("check.start"),
             question_number=(questions.index(self.step) + 1 if self.step in questions else None),
             question_total=len(questions),
+            idle_warning=_idle_warning(),
             **context,
         )
+
+
+@dataclass(frozen=True)
+class IdleWarning:
+    """When the script warns that answers left idle are about to be cleared.
+
+    ``after`` is counted from the page's loading, which is when the answers
+    were last used; ``minutes`` are what is then left.
+    """
+
+    after: int
+    minutes: int
+    limit_minutes: int
+
+
+def _idle_warning() -> IdleWarning | None:
+    """A warning before the idle limit, on a page where answers would be lost; else None."""
+    if not has_progress():
+        return None
+    limit = int(current_app.config["ANSWERS_IDLE_SECONDS"])
+    # Two minutes ahead (WCAG 2.2.1 asks for at least 20 seconds), or half the limit if shorter.
+    ahead = min(_IDLE_WARNING_AHEAD, limit // 2)
+    return IdleWarning(after=limit - ahead, minutes=max(1, ahead // 60), limit_minutes=limit // 60)
+
+
+_IDLE_WARNING_AHEAD = 2 * 60
 
 
 def show(place: Step) -> Response | str:

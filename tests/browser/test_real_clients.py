@@ -55,10 +55,14 @@ def test_controls_that_need_javascript_exist_only_with_it(everything_seen, javas
         # Before Start again, after the line on keeping a copy.
         actions = page.locator(".actions > *")
         expect(actions.nth(1)).to_have_text("Print this summary")
+        # The empty region the idle warning will fill: nothing to see until then.
+        expect(page.get_by_role("alert")).to_have_count(1)
+        expect(page.get_by_role("alert")).to_have_text("")
     else:
         expect(shift_tip).to_have_count(0)
         page.goto("/summary")
         expect(print_button).to_have_count(0)
+        expect(page.get_by_role("alert")).to_have_count(0)
         expect(page.locator("[hidden]")).to_have_count(0)
 
 
@@ -109,3 +113,52 @@ def test_the_cleared_answers_notice_is_focused_so_a_screen_reader_says_it(
     expect(notice).to_contain_text("we cleared your answers after 60 minutes")
     expect(notice).to_be_focused()
     context.close()
+
+
+def test_before_idle_answers_are_cleared_an_alert_offers_to_keep_them(
+    everything_seen, live_app, live_server
+):
+    """WCAG 2.2.1: warned ahead, and one button keeps the answers, and what was chosen."""
+    page = everything_seen(360)
+    page.clock.install()
+    page.goto("/question/8")
+    page.locator('input[value="sometimes"]').check()  # chosen, not yet sent
+    alert = page.get_by_role("alert")
+    expect(alert).to_have_text("")
+    page.clock.run_for("57:50")
+    expect(alert).to_have_text("")
+    page.clock.run_for("00:20")
+    expect(alert).to_contain_text("your answers will be cleared in 2 minutes")
+    # The cookie, as if the answers had been idle this long by the server's clock too.
+    serializer = live_app.session_interface.get_signing_serializer(live_app)
+    idle = {"progress": EVERYTHING_SEEN.to_dict(), "last_seen": int(time.time()) - 58 * 60}
+    page.context.add_cookies(
+        [{"name": "session", "value": serializer.dumps(idle), "url": live_server}]
+    )
+    keep = alert.get_by_role("button", name="Keep my answers")
+    keep.focus()
+    page.keyboard.press("Enter")
+    expect(alert).to_have_text("Your answers are kept for another 60 minutes.")
+    expect(alert.locator("p")).to_be_focused()
+    (cookie,) = [c for c in page.context.cookies() if c["name"] == "session"]
+    kept = serializer.loads(cookie["value"])
+    assert kept["last_seen"] >= int(time.time()) - 5, "the server's clock was not reset"
+    expect(page).to_have_url(re.compile(r"/question/8$"))
+    expect(page.locator('input[value="sometimes"]')).to_be_checked()
+    # And again before the next limit.
+    page.clock.run_for("58:00")
+    expect(alert.get_by_role("button", name="Keep my answers")).to_be_visible()
+
+
+def test_if_the_answers_cannot_be_kept_the_alert_says_so_and_offers_to_try_again(
+    everything_seen,
+):
+    page = everything_seen(360)
+    page.clock.install()
+    page.goto("/question/8")
+    page.clock.run_for("58:00")
+    page.route("**/question/8", lambda route: route.abort())
+    page.get_by_role("button", name="Keep my answers").click()
+    alert = page.get_by_role("alert")
+    expect(alert).to_contain_text("Sorry, that did not work")
+    expect(alert.get_by_role("button", name="Keep my answers")).to_be_focused()
