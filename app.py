@@ -20,12 +20,15 @@ from markupsafe import escape
 from werkzeug.exceptions import HTTPException
 from werkzeug.wrappers import Response
 
+from questionnaire.clinics import Clinics, ConfigError, load_clinics
 from questionnaire.content import CONTENT_DIR, Audience, load_all_content
 from questionnaire.web.assets import init_assets
+from questionnaire.web.clinics import init_clinics
+from questionnaire.web.context import current_content, select_language
 from questionnaire.web.security import FormProtection, add_security_headers
 from questionnaire.web.serving import wrap_for_serving
 from questionnaire.web.state import CookieSessionInterface, has_progress
-from questionnaire.web.views import bp, current_content, select_language
+from questionnaire.web.views import bp
 
 DEFAULTS: dict[str, Any] = {
     "DEVELOPMENT": False,
@@ -34,6 +37,8 @@ DEFAULTS: dict[str, Any] = {
     "BABEL_DEFAULT_LOCALE": "en",
     # Where "Exit this page" leaves for: a neutral page that says nothing about this check.
     "EXIT_URL": "https://www.weather.gov/",
+    # The clinics file (see clinics.example.toml); None runs the unbranded check only.
+    "CONFIG": None,
     "ANSWERS_IDLE_SECONDS": 60 * 60,
     "SESSION_COOKIE_HTTPONLY": True,
     "SESSION_COOKIE_SAMESITE": "Lax",
@@ -82,6 +87,7 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
 
     # Fails at start-up, naming the file, entry and field, if any content is wrong.
     app.extensions["selfcheck_content"] = load_all_content(Path(app.config["CONTENT_DIR"]))
+    clinics = _load_clinics(app)
 
     # Before the form check, which reads the body.
     wrap_for_serving(app)
@@ -93,6 +99,8 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
     Babel(app, locale_selector=select_language)
     app.register_blueprint(bp)
     init_assets(app)
+    # Last of the WSGI wrappers: it decides which clinic's pages a request is for.
+    init_clinics(app, clinics)
     app.add_url_rule("/healthz", "healthz", _healthz)
     app.extensions[PLAIN_ERROR_PAGE] = _plain_error_page(app)
     app.jinja_env.trim_blocks = True
@@ -105,6 +113,21 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
     # Also handles 500s: the page never shows anything about the request.
     app.register_error_handler(HTTPException, _http_error)
     return app
+
+
+def _load_clinics(app: Flask) -> Clinics | None:
+    """The clinics file named by SELFCHECK_CONFIG, checked against the content's languages."""
+    if not app.config["CONFIG"]:
+        return None
+    try:
+        path = Path(app.config["CONFIG"])
+        clinics = load_clinics(path)
+        warnings = clinics.check_languages(set(app.extensions["selfcheck_content"]), str(path))
+    except ConfigError as error:
+        raise ConfigurationError(str(error)) from None
+    for warning in warnings:
+        app.logger.warning("%s", warning)
+    return clinics
 
 
 def _plain_error_page(app: Flask) -> str:

@@ -1,11 +1,17 @@
-"""`flask --app app check-content`: check every content file without starting the app."""
+"""Check the files the app reads, without starting the app.
+
+`flask --app app check-content` checks every content file; `flask --app app
+check-config` checks the clinics file (SELFCHECK_CONFIG).
+"""
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 import click
 
+from questionnaire.clinics import ConfigError, load_clinics
 from questionnaire.content import CONTENT_DIR, ContentError, load_all_content
 
 
@@ -25,3 +31,24 @@ def check_content(directory: Path) -> None:
         raise click.ClickException(str(error)) from None
     for language, content in contents.items():
         click.echo(f"{language}: {len(content.signs)} signs, content is valid")
+
+
+@click.command("check-config")
+@click.argument(
+    "path", required=False, type=click.Path(dir_okay=False, path_type=Path), metavar="[FILE]"
+)
+def check_config(path: Path | None) -> None:
+    """Check the clinics file (FILE, else SELFCHECK_CONFIG): say which clinic and key is wrong."""
+    if path is None:
+        if not os.environ.get("SELFCHECK_CONFIG"):
+            raise click.ClickException("No clinics file: give its path, or set SELFCHECK_CONFIG.")
+        path = Path(os.environ["SELFCHECK_CONFIG"])
+    try:
+        clinics = load_clinics(path)
+        warnings = clinics.check_languages(set(load_all_content()), str(path))
+    except (ConfigError, ContentError) as error:
+        raise click.ClickException(str(error)) from None
+    for warning in warnings:
+        click.echo(f"Warning: {warning}", err=True)
+    slugs = ", ".join(clinic.slug for clinic in clinics.clinics)
+    click.echo(f"{path}: {len(clinics.clinics)} clinics ({slugs}), the file is valid")

@@ -460,7 +460,7 @@ def parse_content(data: Mapping[str, Any], source: str) -> Content:
     try:
         return Content.model_validate(_with_numbers(data))
     except ValidationError as error:
-        raise ContentError(_describe(error, data, source)) from None
+        raise ContentError(describe_error(error, data, source)) from None
 
 
 def _with_numbers(data: Mapping[str, Any]) -> Any:
@@ -508,17 +508,32 @@ def load_all_content(directory: Path = CONTENT_DIR) -> dict[str, Content]:
     return {path.stem: load_content(path) for path in paths}
 
 
-def _describe(error: ValidationError, data: Mapping[str, Any], source: str) -> str:
-    """Name the file, the entry (with its id where it has one) and the field of each problem."""
+# Pydantic's words for the two commonest mistakes, said for the person editing the file.
+_PLAIN_MESSAGES = {
+    "extra_forbidden": "is not a key this file can have (check its spelling)",
+    "missing": "is required, and missing",
+}
+
+
+def describe_error(
+    error: ValidationError,
+    data: Mapping[str, Any],
+    source: str,
+    names: tuple[str, ...] = ("id",),
+) -> str:
+    """Name the file, the entry (with its id where it has one) and the field of each problem.
+
+    ``names`` are the fields that name an entry, the first found being used.
+    """
     problems = []
     for detail in error.errors(include_url=False):
-        message = detail["msg"].removeprefix("Value error, ")
-        where = _where(list(detail["loc"]), data)
+        message = _PLAIN_MESSAGES.get(detail["type"], detail["msg"].removeprefix("Value error, "))
+        where = _where(list(detail["loc"]), data, names)
         problems.append(f"{source}: {where}: {message}" if where else f"{source}: {message}")
     return "\n".join(problems)
 
 
-def _where(location: list[str | int], data: Any) -> str:
+def _where(location: list[str | int], data: Any, names: tuple[str, ...]) -> str:
     """Say "entry signs[4] (id 'sweating'), field 'question.other'" for a location."""
     entry = ""
     field: list[str] = []
@@ -527,8 +542,11 @@ def _where(location: list[str | int], data: Any) -> str:
         if isinstance(part, int):
             node = node[part] if isinstance(node, list) and part < len(node) else None
             entry = ".".join(filter(None, [entry, ".".join(field)])) + f"[{part}]"
-            if isinstance(node, dict) and isinstance(node.get("id"), str):
-                entry += f" (id {node['id']!r})"
+            name = next(
+                (n for n in names if isinstance(node, dict) and isinstance(node.get(n), str)), None
+            )
+            if name is not None and isinstance(node, dict):
+                entry += f" ({name} {node[name]!r})"
             field = []
         else:
             node = node.get(part) if isinstance(node, dict) else None

@@ -98,6 +98,7 @@ def walk(
     checklist: tuple[str, ...] = ("none",),
     stop_at: str = SUMMARY,
     shown: list[TestResponse] | None = None,
+    prefix: str = "",
 ) -> list[str]:
     """Answer every step until ``stop_at`` and return the pages seen, in order.
 
@@ -110,9 +111,11 @@ def walk(
     past, as a person would. Which question a place asks comes from the app's
     content, so a content with other signs can be walked too. Each page as
     it was shown on the way (notices too) is added to ``shown``, if given.
+    ``prefix`` is a clinic's (``/c/<slug>``): every path, ``stop_at`` too, is under it.
     """
     answers = answers or {}
-    path = WHO
+    path = prefix + WHO
+    stop_at = stop_at if stop_at.startswith(prefix + "/") else prefix + stop_at
     visited: list[str] = []
     while path != stop_at:
         assert len(visited) < 100, f"the check never reached {stop_at}: {visited}"
@@ -147,7 +150,7 @@ def _answer_for(
     checklist: tuple[str, ...],
 ) -> str | list[str] | None:
     """The answer to the question at ``path``, found from the app's own content."""
-    if not path.startswith("/question/"):
+    if "/question/" not in path:
         return None  # check your answers: Continue
     app = client.application
     content = app.extensions["selfcheck_content"][app.config["DEFAULT_LANGUAGE"]]

@@ -9,6 +9,7 @@ sites.
 from __future__ import annotations
 
 import logging
+from dataclasses import dataclass, replace
 from typing import NoReturn
 from urllib.parse import urlsplit
 
@@ -19,22 +20,47 @@ from wtforms import ValidationError
 
 logger = logging.getLogger(__name__)
 
-# Only this site's own stylesheet and script; nothing inline, nothing from elsewhere.
-CONTENT_SECURITY_POLICY = "; ".join(
-    [
-        "default-src 'none'",
-        "script-src 'self'",
-        "style-src 'self'",
-        # The script's "Keep my answers" opens the page it is on again.
-        "connect-src 'self'",
-        # The favicon is an empty data: URL, so that browsers ask for no icon.
-        "img-src data:",
-        "form-action 'self'",
-        "base-uri 'none'",
-        "object-src 'none'",
-        "frame-ancestors 'none'",
-    ]
-)
+
+@dataclass(frozen=True)
+class PagePolicy:
+    """What a page may do beyond the default: nothing inline, nothing from elsewhere.
+
+    A clinic's pages add the hash of their one inline style (the brand
+    colour); its start card may be framed by the clinic's own sites; the
+    page for its web staff shows the card in a frame and a styled link.
+    """
+
+    style_hashes: tuple[str, ...] = ()
+    style_attribute_hashes: tuple[str, ...] = ()
+    frame_ancestors: tuple[str, ...] = ()
+    frame_src: tuple[str, ...] = ()
+
+    def content_security_policy(self) -> str:
+        styles = ["'self'", *self.style_hashes]
+        if self.style_attribute_hashes:
+            styles += ["'unsafe-hashes'", *self.style_attribute_hashes]
+        directives = [
+            "default-src 'none'",
+            "script-src 'self'",
+            "style-src " + " ".join(styles),
+            # The script's "Keep my answers" opens the page it is on again.
+            "connect-src 'self'",
+            # The favicon is an empty data: URL, so that browsers ask for no icon.
+            "img-src 'self' data:",
+            "form-action 'self'",
+            "base-uri 'none'",
+            "object-src 'none'",
+            "frame-ancestors " + (" ".join(self.frame_ancestors) or "'none'"),
+        ]
+        if self.frame_src:
+            directives.append("frame-src " + " ".join(self.frame_src))
+        return "; ".join(directives)
+
+
+def set_page_policy(**changes: tuple[str, ...]) -> None:
+    """Widen this response's policy (for example, let a clinic's sites frame it)."""
+    g.page_policy = replace(g.get("page_policy", PagePolicy()), **changes)
+
 
 # Browser features the check never uses, all switched off.
 PERMISSIONS_POLICY = ", ".join(
@@ -62,7 +88,6 @@ PERMISSIONS_POLICY = ", ".join(
 )
 
 SECURITY_HEADERS = {
-    "Content-Security-Policy": CONTENT_SECURITY_POLICY,
     # Form posts to this site keep their Origin and Referer (the form check
     # below needs one); no address of this check ever leaves for another site.
     "Referrer-Policy": "same-origin",
@@ -78,6 +103,11 @@ STRICT_TRANSPORT_SECURITY = "max-age=63072000; includeSubDomains"
 
 def add_security_headers(response: Response) -> Response:
     response.headers.update(SECURITY_HEADERS)
+    policy: PagePolicy = g.get("page_policy", PagePolicy())
+    response.headers["Content-Security-Policy"] = policy.content_security_policy()
+    if policy.frame_ancestors:
+        # X-Frame-Options cannot name sites: frame-ancestors alone decides.
+        del response.headers["X-Frame-Options"]
     if request.is_secure:
         response.headers["Strict-Transport-Security"] = STRICT_TRANSPORT_SECURITY
     if "Cache-Control" not in response.headers:

@@ -20,10 +20,11 @@ from cryptography.exceptions import InvalidTag
 from cryptography.hazmat.primitives import hashes
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 from cryptography.hazmat.primitives.kdf.hkdf import HKDF
-from flask import Flask, Request, current_app, flash, session
+from flask import Flask, Request, Response, current_app, flash, request, session
 from flask.sessions import (
     SecureCookieSession,
     SecureCookieSessionInterface,
+    SessionMixin,
     session_json_serializer,
 )
 from flask_babel import gettext as _
@@ -31,9 +32,12 @@ from itsdangerous import BadSignature
 
 from questionnaire.content import Content
 from questionnaire.flow import Progress
+from questionnaire.web.context import clinic_slug
 
 _PROGRESS = "progress"
 _LAST_SEEN = "last_seen"
+# Whose session it is: a clinic's slug, or "" for the unbranded check.
+_CLINIC = "clinic"
 # The plain text is padded to a multiple of this many bytes before it is
 # encrypted, so the cookie's length does not tell which answers were given.
 _PAD_TO = 1024
@@ -126,20 +130,40 @@ class CookieSessionInterface(SecureCookieSessionInterface):
         return serializer
 
     def open_session(self, app: Flask, request: Request) -> CookieSession | None:
+        """The session of this clinic's pages (or of the unbranded check).
+
+        Each clinic's cookie is scoped to its prefix, but the unbranded
+        check's (at ``/``) reaches every page too: a session records whose it
+        is, and another's is never opened.
+        """
         serializer = self.get_signing_serializer(app)
         if serializer is None:
             return None
-        value = request.cookies.get(self.get_cookie_name(app))
-        if not value:
-            return CookieSession()
-        try:
-            # No age limit here: answers idle for longer than ANSWERS_IDLE_SECONDS
-            # are cleared by load_progress, which says so.
-            return CookieSession(serializer.loads(value))
-        except BadSignature:
-            opened = CookieSession()
-            opened.unreadable = value.startswith(_HOLDS_ANSWERS)
-            return opened
+        unreadable = False
+        for value in request.cookies.getlist(self.get_cookie_name(app)):
+            try:
+                # No age limit here: answers idle for longer than ANSWERS_IDLE_SECONDS
+                # are cleared by load_progress, which says so.
+                data = serializer.loads(value)
+            except BadSignature:
+                unreadable = unreadable or value.startswith(_HOLDS_ANSWERS)
+                continue
+            if data.get(_CLINIC, "") == clinic_slug():
+                return CookieSession(data)
+        opened = CookieSession()
+        opened.unreadable = unreadable
+        return opened
+
+    def get_cookie_path(self, app: Flask) -> str:
+        """Each clinic's cookie is sent to its own pages only (``/c/<slug>/``)."""
+        return request.script_root + "/"
+
+    def save_session(self, app: Flask, session: SessionMixin, response: Response) -> None:
+        if isinstance(session, dict) and session:
+            # Not a change of the session (that would send the cookie again):
+            # it says whose the session is, whenever it is saved.
+            dict.__setitem__(session, _CLINIC, clinic_slug())
+        super().save_session(app, session, response)
 
 
 def load_progress(content: Content) -> Progress:

@@ -34,30 +34,11 @@ from questionnaire import flow
 from questionnaire.content import Audience, Content, Option, Prompt, Sign
 from questionnaire.flow import Progress, Step, StepKind
 from questionnaire.summary import summarise
+from questionnaire.web.context import LANGUAGE, all_content, current_content, exit_url
 from questionnaire.web.forms import ChecklistForm, ChoiceForm, ContinueForm, NoticeForm
 from questionnaire.web.state import clear_progress, has_progress, load_progress, save_progress
 
 bp = Blueprint("check", __name__)
-_LANGUAGE = "language"
-
-
-def all_content() -> dict[str, Content]:
-    contents: dict[str, Content] = current_app.extensions["selfcheck_content"]
-    return contents
-
-
-def select_language() -> str:
-    """The language chosen with the link on every page, else the browser's, else the clinic's."""
-    available = list(all_content())
-    chosen = session.get(_LANGUAGE)
-    if chosen in available:
-        return str(chosen)
-    preferred = request.accept_languages.best_match(available)
-    return preferred or str(current_app.config["DEFAULT_LANGUAGE"])
-
-
-def current_content() -> Content:
-    return all_content()[get_locale().language]
 
 
 def url_for_step(step: Step) -> str:
@@ -260,7 +241,7 @@ def choose_language(code: str) -> Response:
     """Switch language and go back to the same page; the answers so far are kept."""
     if code not in all_content():
         raise NotFound()
-    session[_LANGUAGE] = code
+    session[LANGUAGE] = code
     return redirect(_page_of_this_check(request.args.get("next", "")), 303)
 
 
@@ -436,6 +417,6 @@ def start_again() -> Response:
 def exit_page() -> Response:
     """Clear everything and leave for a neutral site. Works as a plain link."""
     session.clear()
-    response = redirect(current_app.config["EXIT_URL"], 303)
+    response = redirect(exit_url(), 303)
     response.headers["Clear-Site-Data"] = '"cookies"'
     return response

@@ -1,0 +1,242 @@
+"""The clinics that offer the check: their details, from one TOML file.
+
+A deployment can serve one or many clinics, each under ``/c/<slug>/`` with its
+name, colour, contact details and language. The file's path is given in
+``SELFCHECK_CONFIG``; without it the check runs unbranded. The file is
+refused at start-up, naming the file, the clinic and the key, if anything in
+it would show a person something wrong: an unknown key, a missing field, a
+link that is not https, a phone number that cannot be dialled in the clinic's
+region, a colour that white text cannot be read on, a logo that is too large
+or of a type that could carry a script, a slug used twice.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import tomllib
+from pathlib import Path
+from typing import Annotated, Any
+
+import phonenumbers
+from coloraide import Color
+from pydantic import (
+    AfterValidator,
+    BaseModel,
+    BeforeValidator,
+    ConfigDict,
+    Field,
+    StringConstraints,
+    ValidationError,
+    ValidationInfo,
+    field_validator,
+    model_validator,
+)
+
+from questionnaire.content import Line, Slug, describe_error
+
+# A logo is fetched with the first page of its clinic (then cached): small, and a bitmap.
+LOGO_LIMIT_BYTES = 16 * 1024
+_LOGO_TYPES = {
+    b"\x89PNG\r\n\x1a\n": "image/png",
+    b"\xff\xd8\xff": "image/jpeg",
+    b"GIF87a": "image/gif",
+    b"GIF89a": "image/gif",
+}
+# WCAG 2.2: 4.5:1 for text (white on the colour), 3:1 for borders and focus (on white).
+TEXT_CONTRAST = 4.5
+NON_TEXT_CONTRAST = 3.0
+
+
+class ConfigError(Exception):
+    """A clinics file that cannot be used, with where the problem is."""
+
+
+class _Model(BaseModel):
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+
+def _https(value: str) -> str:
+    if not value.startswith("https://") or len(value) <= len("https://") or " " in value:
+        raise ValueError(f"{value!r} is not an https:// address")
+    return value
+
+
+def _origin(value: str) -> str:
+    """``https://clinic.example`` or ``https://clinic.example:8443``: no path, no slash."""
+    _https(value)
+    rest = value.removeprefix("https://")
+    if "/" in rest or "?" in rest or "#" in rest:
+        raise ValueError(f"{value!r} is not an origin: give the scheme and host only")
+    return value
+
+
+Https = Annotated[str, AfterValidator(_https)]
+Origin = Annotated[str, AfterValidator(_origin)]
+Language = Annotated[str, StringConstraints(pattern=r"^[a-z]{2}$")]
+
+
+def _per_language(value: object) -> object:
+    """One text for every language, or a table of texts by language code."""
+    if isinstance(value, str):
+        return {"*": value}
+    return value
+
+
+# Words a person reads: one text, or ``{ en = "...", es = "..." }``.
+Text = Annotated[dict[str, Line], BeforeValidator(_per_language)]
+
+
+class Logo(_Model):
+    media_type: str
+    data: bytes
+
+    @property
+    def digest(self) -> str:
+        """Part of the logo's address: a new logo has a new one, so it can be cached for good."""
+        return hashlib.sha256(self.data).hexdigest()[:16]
+
+
+def _read_logo(value: object, info: ValidationInfo) -> object:
+    """The logo file, relative to the clinics file, checked and read."""
+    if not isinstance(value, str):
+        return value
+    base = Path((info.context or {}).get("base", "."))
+    path = base / value
+    try:
+        data = path.read_bytes()
+    except OSError as error:
+        raise ValueError(f"{value!r} cannot be read: {error.strerror}") from None
+    if len(data) > LOGO_LIMIT_BYTES:
+        raise ValueError(
+            f"{value!r} is {len(data):,} bytes; a logo may be at most {LOGO_LIMIT_BYTES:,}"
+        )
+    media_type = next((kind for magic, kind in _LOGO_TYPES.items() if data.startswith(magic)), None)
+    if media_type is None:
+        raise ValueError(
+            f"{value!r} is not a PNG, JPEG or GIF file (SVG is refused: it can carry scripts; "
+            "save the logo as a PNG)"
+        )
+    return {"media_type": media_type, "data": data}
+
+
+class Clinic(_Model):
+    slug: Slug
+    name: Line
+    phone: Line
+    # Where the phone number is dialled from: a two-letter country code.
+    region: Annotated[str, StringConstraints(pattern=r"^[A-Z]{2}$")] = "US"
+    website: Https
+    booking_url: Https | None = None
+    hours: Text | None = None
+    about: Text | None = None
+    logo: Annotated[Logo | None, BeforeValidator(_read_logo)] = None
+    brand_color: Annotated[str, StringConstraints(pattern=r"^#[0-9a-fA-F]{6}$")]
+    default_language: Language
+    exit_url: Https | None = None
+    embed_origins: tuple[Origin, ...] = ()
+
+    @field_validator("phone")
+    @classmethod
+    def _dialable(cls, phone: str, info: ValidationInfo) -> str:
+        region = info.data.get("region", "US")
+        try:
+            number = phonenumbers.parse(phone, region)
+        except phonenumbers.NumberParseException:
+            number = None
+        if number is None or not phonenumbers.is_valid_number(number):
+            raise ValueError(f"{phone!r} is not a phone number that can be dialled in {region}")
+        return phone
+
+    @field_validator("brand_color")
+    @classmethod
+    def _readable(cls, color: str) -> str:
+        on_white = Color(color).contrast(Color("white"), method="wcag21")
+        if on_white < TEXT_CONTRAST:
+            raise ValueError(
+                f"{color} has a contrast of {on_white:.2f}:1 with the white text drawn on it; "
+                f"it needs at least {TEXT_CONTRAST}:1 (and {NON_TEXT_CONTRAST}:1 against white, "
+                "where it draws borders): choose a darker colour"
+            )
+        return color
+
+    @property
+    def tel(self) -> str:
+        """The phone number as a ``tel:`` link dials it, from anywhere."""
+        number = phonenumbers.parse(self.phone, self.region)
+        return "tel:" + phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
+
+    def text(self, field: str, language: str) -> str | None:
+        """``hours`` or ``about`` in ``language``, else in the clinic's own language."""
+        texts: dict[str, str] | None = getattr(self, field)
+        if not texts:
+            return None
+        for key in (language, "*", self.default_language):
+            if key in texts:
+                return texts[key]
+        return next(iter(texts.values()))
+
+
+class Clinics(_Model):
+    """Every clinic of a deployment, and the one served at ``/`` if any."""
+
+    default_clinic: Slug | None = None
+    clinics: tuple[Clinic, ...] = Field(min_length=1)
+
+    @model_validator(mode="after")
+    def _slugs(self) -> Clinics:
+        seen: set[str] = set()
+        for index, clinic in enumerate(self.clinics):
+            if clinic.slug in seen:
+                raise ValueError(
+                    f"entry clinics[{index}], field 'slug': {clinic.slug!r} is used twice"
+                )
+            seen.add(clinic.slug)
+        if self.default_clinic is not None and self.default_clinic not in seen:
+            raise ValueError(
+                f"field 'default_clinic': {self.default_clinic!r} is not the slug of any clinic"
+            )
+        return self
+
+    def clinic(self, slug: str | None) -> Clinic | None:
+        return next((clinic for clinic in self.clinics if clinic.slug == slug), None)
+
+    def check_languages(self, languages: set[str], source: str) -> list[str]:
+        """Refuse a clinic language there is no content for; warn of texts missing a language.
+
+        Returns the warnings: a missing language falls back to the clinic's own.
+        """
+        warnings = []
+        for index, clinic in enumerate(self.clinics):
+            where = f"{source}: entry clinics[{index}] (slug {clinic.slug!r})"
+            if clinic.default_language not in languages:
+                raise ConfigError(
+                    f"{where}, field 'default_language': {clinic.default_language!r} has no "
+                    f"content; there is content for {', '.join(sorted(languages))}"
+                )
+            for field in ("hours", "about"):
+                texts = getattr(clinic, field) or {}
+                if "*" in texts or not texts:
+                    continue
+                for language in sorted(languages - set(texts)):
+                    warnings.append(
+                        f"{where}, field {field!r}: no {language!r} text; pages in that "
+                        f"language show the {clinic.default_language!r} one"
+                    )
+        return warnings
+
+
+def parse_clinics(data: dict[str, Any], source: str, base: Path) -> Clinics:
+    """Check already-parsed clinics; ``source`` names the file in any error."""
+    try:
+        return Clinics.model_validate(data, context={"base": base})
+    except ValidationError as error:
+        raise ConfigError(describe_error(error, data, source, names=("slug", "id"))) from None
+
+
+def load_clinics(path: Path) -> Clinics:
+    """Read and check a clinics file."""
+    try:
+        data = tomllib.loads(path.read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError) as error:
+        raise ConfigError(f"{path}: cannot be read as TOML: {error}") from None
+    return parse_clinics(data, str(path), path.parent)

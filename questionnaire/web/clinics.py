@@ -1,0 +1,146 @@
+"""Clinics on the web: the same check under ``/c/<slug>/``, branded, and its start card.
+
+A request to ``/c/<slug>/...`` is handed to the app as if the app were mounted
+at ``/c/<slug>`` (the prefix moves to ``SCRIPT_NAME``), so every view,
+redirect and link of the check works there unchanged, and every address the
+app makes stays under the clinic's prefix. A slug that no clinic has is left
+in the path, where no page matches it: a friendly 404.
+"""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import re
+from collections.abc import Iterable
+from wsgiref.types import StartResponse, WSGIApplication, WSGIEnvironment
+
+from flask import Blueprint, Flask, g, render_template, url_for
+from flask_babel import gettext as _
+from markupsafe import escape
+from werkzeug.exceptions import NotFound
+from werkzeug.wrappers import Response
+
+from questionnaire.clinics import Clinic, Clinics
+from questionnaire.content import Audience
+from questionnaire.web.assets import ONE_YEAR
+from questionnaire.web.context import CLINIC, CLINICS, current_clinic, current_content
+from questionnaire.web.security import set_page_policy
+
+_PREFIX = re.compile(r"^/c/([a-z0-9-]+)(/.*)?$")
+# Web staff copy the button; it styles itself, so that it looks the same on
+# any site. The embed page shows it by allowing exactly this style attribute.
+BUTTON_STYLE = (
+    "display:inline-block;padding:0.6em 1em;background:#11703f;color:#ffffff;"
+    "font:bold 1.125rem/1.3 system-ui,sans-serif;text-decoration:none;border-radius:4px"
+)
+# The card's frame: a fixed size that fits the card, narrower on a narrow screen.
+CARD_STYLE = "border:0;max-width:100%"
+CARD_WIDTH, CARD_HEIGHT = 384, 520
+
+
+class ClinicPrefix:
+    """Serve each clinic's pages under ``/c/<slug>/``, and the default clinic's at ``/``."""
+
+    def __init__(self, app: WSGIApplication, clinics: Clinics) -> None:
+        self.app = app
+        self.clinics = clinics
+
+    def __call__(self, environ: WSGIEnvironment, start_response: StartResponse) -> Iterable[bytes]:
+        path = environ.get("PATH_INFO", "")
+        found = _PREFIX.match(path)
+        if found and self.clinics.clinic(found.group(1)) is not None:
+            environ["SCRIPT_NAME"] = environ.get("SCRIPT_NAME", "") + f"/c/{found.group(1)}"
+            environ["PATH_INFO"] = found.group(2) or "/"
+            environ[CLINIC] = found.group(1)
+        elif not found and self.clinics.default_clinic is not None:
+            environ[CLINIC] = self.clinics.default_clinic
+        return self.app(environ, start_response)
+
+
+def brand_style(clinic: Clinic) -> str:
+    """A clinic page's one inline style: its brand colour, allowed by its hash."""
+    return f":root{{--brand:{clinic.brand_color.lower()}}}"
+
+
+def _brand() -> None:
+    clinic = current_clinic()
+    if clinic is not None:
+        set_page_policy(style_hashes=(_hash(brand_style(clinic)),))
+
+
+bp = Blueprint("clinic", __name__)
+
+
+@bp.get("/logo.<digest>")
+def logo(digest: str) -> Response:
+    """The clinic's logo, at an address that changes with it: cached for a year."""
+    clinic = current_clinic()
+    if clinic is None or clinic.logo is None or digest != clinic.logo.digest:
+        raise NotFound()
+    response = Response(clinic.logo.data, mimetype=clinic.logo.media_type)
+    response.headers["Cache-Control"] = f"public, max-age={ONE_YEAR}, immutable"
+    return response
+
+
+def _this_clinic() -> Clinic:
+    clinic = current_clinic()
+    if clinic is None:
+        raise NotFound()
+    g.audience = Audience.ME
+    return clinic
+
+
+@bp.get("/card")
+def card() -> str:
+    """A small start card for the clinic's own pages to frame: no script, no cookie.
+
+    Start opens the check in the whole tab (``target="_top"``), so the check
+    never runs in a frame and never needs a cookie in one.
+    """
+    clinic = _this_clinic()
+    set_page_policy(frame_ancestors=("'self'", *clinic.embed_origins))
+    return render_template("card.html", content=current_content(), start_url=_start_url())
+
+
+@bp.get("/embed")
+def embed() -> str:
+    """For the clinic's web staff: snippets to copy, each with a live preview."""
+    clinic = _this_clinic()
+    set_page_policy(
+        frame_src=("'self'",), style_attribute_hashes=(_hash(BUTTON_STYLE), _hash(CARD_STYLE))
+    )
+    start = escape(_start_url())
+    card_url = url_for("clinic.card", _external=True)
+    name = escape(_("Opioid signs self-check"))
+    title = escape(_("Opioid signs self-check from %(clinic)s", clinic=clinic.name))
+    snippets = {
+        "link": f'<a href="{start}">{name}</a>',
+        "button": f'<a href="{start}" style="{BUTTON_STYLE}">{name}</a>',
+        "card": (
+            f'<iframe src="{escape(card_url)}" title="{title}" width="{CARD_WIDTH}" '
+            f'height="{CARD_HEIGHT}" style="{CARD_STYLE}"></iframe>'
+        ),
+    }
+    return render_template("embed.html", content=current_content(), snippets=snippets)
+
+
+def _start_url() -> str:
+    return url_for("check.start", _external=True)
+
+
+def _hash(text: str) -> str:
+    """A CSP hash source for ``text`` (an inline style, or a style attribute's value)."""
+    return "'sha256-" + base64.b64encode(hashlib.sha256(text.encode()).digest()).decode() + "'"
+
+
+def init_clinics(app: Flask, clinics: Clinics | None) -> None:
+    """Serve the clinics (if any) under their prefixes, branded."""
+    app.context_processor(lambda: {"clinic": current_clinic()})
+    app.add_template_global(brand_style)
+    if clinics is None:
+        return
+    app.extensions[CLINICS] = clinics
+    app.before_request(_brand)
+    app.register_blueprint(bp)
+    app.wsgi_app = ClinicPrefix(app.wsgi_app, clinics)  # type: ignore[method-assign]

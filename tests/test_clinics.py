@@ -1,0 +1,370 @@
+"""Clinics: the clinics file, branded pages under /c/<slug>/, the start card and the embed page."""
+
+from __future__ import annotations
+
+import base64
+import copy
+import hashlib
+import re
+import struct
+import tomllib
+import zlib
+from pathlib import Path
+from typing import Any
+
+import pytest
+import tomli_w
+from coloraide import Color
+
+from app import ConfigurationError
+from questionnaire.cli import check_config
+from tests.conftest import make_app
+from tests.pages import soup, text_of
+from tests.walk import SAFETY, SUMMARY, WHO, redirected_to, submit, walk
+
+ROOT = Path(__file__).parent.parent
+EXAMPLE = ROOT / "clinics.example.toml"
+
+CLINICS: dict[str, Any] = {
+    "clinics": [
+        {
+            "slug": "riverside",
+            "name": "Riverside Family Clinic",
+            "phone": "(503) 555-0142",
+            "website": "https://riverside-clinic.example",
+            "booking_url": "https://riverside-clinic.example/book",
+            "hours": {"en": "Monday to Friday, 8 am to 6 pm", "es": "De lunes a viernes"},
+            "about": {"en": "We see people <b>the same week</b>.", "es": "Citas en la semana."},
+            "logo": "logo.png",
+            "brand_color": "#0b5d5b",
+            "default_language": "en",
+            "exit_url": "https://news.example/",
+            "embed_origins": ["https://riverside-clinic.example"],
+        },
+        {
+            "slug": "valle",
+            "name": "Clínica del Valle",
+            "phone": "+1 915 555 0199",
+            "website": "https://valle.example",
+            "hours": "Lunes a sábado",
+            "brand_color": "#6b2c91",
+            "default_language": "es",
+        },
+    ]
+}
+
+
+def png(width: int, height: int) -> bytes:
+    """A real, small PNG: one colour."""
+    rows = b"".join(b"\x00" + b"\x0b\x5d\x5b" * width for _ in range(height))
+
+    def chunk(kind: bytes, data: bytes) -> bytes:
+        crc = zlib.crc32(kind + data) & 0xFFFFFFFF
+        return struct.pack(">I", len(data)) + kind + data + struct.pack(">I", crc)
+
+    header = struct.pack(">IIBBBBB", width, height, 8, 2, 0, 0, 0)
+    return (
+        b"\x89PNG\r\n\x1a\n"
+        + chunk(b"IHDR", header)
+        + chunk(b"IDAT", zlib.compress(rows))
+        + chunk(b"IEND", b"")
+    )
+
+
+def write_clinics(folder: Path, data: dict[str, Any]) -> Path:
+    (folder / "logo.png").write_bytes(png(40, 40))
+    path = folder / "clinics.toml"
+    path.write_text(tomli_w.dumps(data), encoding="utf-8")
+    return path
+
+
+def clinic_app(folder: Path, data: dict[str, Any] | None = None):
+    return make_app(CONFIG=str(write_clinics(folder, data or CLINICS)))
+
+
+def changed(change) -> dict[str, Any]:
+    data = copy.deepcopy(CLINICS)
+    change(data)
+    return data
+
+
+def first(key: str, value: Any):
+    return lambda data: data["clinics"][0].__setitem__(key, value)
+
+
+def without(key: str):
+    return lambda data: data["clinics"][0].pop(key)
+
+
+# Each bad value, and the words that must name it: the clinic, the key, the problem.
+BAD = {
+    "unknown key": (first("colour", "red"), "field 'colour': is not a key this file can have"),
+    "missing name": (without("name"), "field 'name': is required, and missing"),
+    "http website": (first("website", "http://riverside.example"), "not an https:// address"),
+    "not a URL": (first("booking_url", "book online"), "field 'booking_url'"),
+    "bad phone": (first("phone", "555-0100"), "is not a phone number that can be dialled in US"),
+    "phone of another region": (
+        lambda data: data["clinics"][0].update(phone="020 7946 0000", region="US"),
+        "'020 7946 0000' is not a phone number that can be dialled in US",
+    ),
+    "pale colour": (first("brand_color", "#ffcc00"), "#ffcc00 has a contrast of 1.51:1"),
+    "not a colour": (first("brand_color", "teal"), "field 'brand_color'"),
+    "origin with a path": (
+        first("embed_origins", ["https://riverside-clinic.example/page"]),
+        "is not an origin",
+    ),
+    "svg logo": (first("logo", "logo.svg"), "SVG is refused"),
+    "large logo": (first("logo", "large.png"), "a logo may be at most 16,384"),
+    "missing logo": (first("logo", "nowhere.png"), "'nowhere.png' cannot be read"),
+    "duplicate slug": (
+        lambda data: data["clinics"][1].__setitem__("slug", "riverside"),
+        "entry clinics[1], field 'slug': 'riverside' is used twice",
+    ),
+    "unknown default": (
+        lambda data: data.__setitem__("default_clinic", "elsewhere"),
+        "field 'default_clinic': 'elsewhere' is not the slug of any clinic",
+    ),
+    "language without content": (
+        first("default_language", "fr"),
+        "field 'default_language': 'fr' has no content",
+    ),
+}
+
+
+@pytest.mark.parametrize("case", list(BAD))
+def test_a_bad_clinics_file_stops_start_up_naming_the_file_the_clinic_and_the_key(tmp_path, case):
+    change, expected = BAD[case]
+    (tmp_path / "logo.svg").write_text("<svg xmlns='http://www.w3.org/2000/svg'/>")
+    (tmp_path / "large.png").write_bytes(png(40, 40) + b"\0" * 17_000)
+    path = write_clinics(tmp_path, changed(change))
+    with pytest.raises(ConfigurationError) as raised:
+        make_app(CONFIG=str(path))
+    message = str(raised.value)
+    assert message.startswith(str(path)), message
+    assert expected in message, message
+    if case not in {"unknown default"}:
+        assert "clinics[" in message, message
+
+
+def test_without_a_clinics_file_the_check_is_as_it_was(client):
+    page = soup(client.get("/"))
+    assert text_of(page.select_one(".header__name")) == "Opioid signs self-check"
+    assert page.select_one("style") is None
+    assert client.get("/c/riverside/").status_code == 404
+    assert client.get("/card").status_code == 404
+
+
+def test_every_configured_colour_is_readable(tmp_path):
+    """Checked here with coloraide, as well as at start-up: white text on it, 4.5:1."""
+    for data in [CLINICS, tomllib.loads(EXAMPLE.read_text(encoding="utf-8"))]:
+        for clinic in data["clinics"]:
+            contrast = Color(clinic["brand_color"]).contrast("white", method="wcag21")
+            assert contrast >= 4.5, f"{clinic['slug']}: {contrast:.2f}"
+
+
+def test_the_example_file_serves_both_clinics():
+    app = make_app(CONFIG=str(EXAMPLE))
+    client = app.test_client()
+    for slug, name in [("riverside", "Riverside Family Clinic"), ("clinica-del-valle", "Clínica")]:
+        page = soup(client.get(f"/c/{slug}/"))
+        assert name in text_of(page.select_one(".header__clinic"))
+
+
+def test_check_config_says_the_file_is_valid_or_what_is_wrong(tmp_path):
+    runner = make_app().test_cli_runner()
+    good = runner.invoke(check_config, [str(EXAMPLE)])
+    assert good.exit_code == 0, good.output
+    assert "2 clinics (riverside, clinica-del-valle), the file is valid" in good.output
+    bad = write_clinics(tmp_path, changed(first("phone", "555-0100")))
+    result = runner.invoke(check_config, [str(bad)])
+    assert result.exit_code == 1
+    assert "entry clinics[0] (slug 'riverside'), field 'phone'" in result.output
+
+
+def test_a_text_missing_a_language_falls_back_with_a_warning(tmp_path, caplog):
+    data = changed(lambda d: d["clinics"][0].__setitem__("hours", {"en": "Weekdays"}))
+    app = clinic_app(tmp_path, data)
+    assert "field 'hours': no 'es' text" in caplog.text
+    client = app.test_client()
+    client.environ_base["HTTP_ACCEPT_LANGUAGE"] = "es"
+    walk(client, prefix="/c/riverside")
+    assert "Weekdays" in text_of(soup(client.get("/c/riverside/summary")).main)
+
+
+@pytest.fixture
+def clinics_app(tmp_path):
+    return clinic_app(tmp_path)
+
+
+def test_a_clinics_pages_are_under_its_prefix_with_its_name_and_colour(clinics_app):
+    client = clinics_app.test_client()
+    response = client.get("/c/riverside/")
+    page = soup(response)
+    assert text_of(page.select_one(".header__clinic")) == "Riverside Family Clinic"
+    assert page.select_one("a.button--start")["href"] == "/c/riverside/question/1"
+    # The colour is the one inline style, allowed by its hash: no 'unsafe-inline'.
+    style = page.select_one("head style").string
+    assert style == ":root{--brand:#0b5d5b}"
+    digest = base64.b64encode(hashlib.sha256(style.encode()).digest()).decode()
+    policy = response.headers["Content-Security-Policy"]
+    assert f"'sha256-{digest}'" in policy and "unsafe-inline" not in policy
+    # Answers go on under the prefix, redirects too.
+    response = submit(client, "/c/riverside" + WHO, answer="me")
+    assert response.location == "http://localhost/c/riverside" + SAFETY
+
+
+def test_the_logo_is_served_once_for_a_year_and_shown_without_words(clinics_app):
+    client = clinics_app.test_client()
+    logo = soup(client.get("/c/riverside/")).select_one(".header__logo")
+    assert logo["alt"] == ""  # the clinic's name is written next to it
+    response = client.get(logo["src"])
+    assert response.status_code == 200 and response.mimetype == "image/png"
+    assert "immutable" in response.headers["Cache-Control"]
+    assert client.get("/c/riverside/logo.0000000000000000").status_code == 404
+    assert soup(client.get("/c/valle/")).select_one(".header__logo") is None
+
+
+def test_an_unknown_clinic_is_a_friendly_not_found_page(clinics_app):
+    response = clinics_app.test_client().get("/c/elsewhere/")
+    assert response.status_code == 404
+    page = soup(response)
+    assert text_of(page.h1) == "Page not found"
+    assert page.select_one(".header__clinic") is None
+
+
+def test_without_a_default_clinic_the_root_is_the_unbranded_check(clinics_app):
+    page = soup(clinics_app.test_client().get("/"))
+    assert page.select_one(".header__clinic") is None
+
+
+def test_the_default_clinic_is_served_at_the_root(tmp_path):
+    data = changed(lambda d: d.__setitem__("default_clinic", "valle"))
+    client = clinic_app(tmp_path, data).test_client()
+    page = soup(client.get("/"))
+    assert text_of(page.select_one(".header__clinic")) == "Clínica del Valle"
+    assert page.select_one("a.button--start")["href"] == WHO
+
+
+def test_a_clinics_own_language_is_used_when_the_browser_asks_for_none_the_check_has(
+    clinics_app,
+):
+    client = clinics_app.test_client()
+    assert soup(client.get("/c/valle/")).html["lang"] == "es"
+    assert soup(client.get("/c/riverside/")).html["lang"] == "en"
+    client.environ_base["HTTP_ACCEPT_LANGUAGE"] = "en"
+    assert soup(client.get("/c/valle/")).html["lang"] == "en"
+
+
+def test_answers_never_cross_from_one_clinic_to_another(clinics_app):
+    client = clinics_app.test_client()
+    walk(client, audience="other", answers={"sweating": "often"}, prefix="/c/riverside")
+    assert "Sweating" in text_of(soup(client.get("/c/riverside/summary")).main)
+    # Another clinic, and the unbranded check, start fresh and show nothing of it.
+    for prefix in ["/c/valle", ""]:
+        assert redirected_to(client.get(prefix + SUMMARY)) == prefix + WHO
+        assert not soup(client.get(prefix + WHO)).select("input[checked]")
+    # Answering there leaves the first clinic's journey as it was.
+    walk(client, prefix="/c/valle", stop_at=SAFETY)
+    assert "Sweating" in text_of(soup(client.get("/c/riverside/summary")).main)
+
+
+def test_each_clinics_cookie_is_sent_to_its_own_pages_only(clinics_app):
+    client = clinics_app.test_client()
+    response = submit(client, "/c/riverside" + WHO, answer="me")
+    cookie = response.headers["Set-Cookie"]
+    assert "Path=/c/riverside/" in cookie
+    neutral = submit(client, WHO, answer="me").headers["Set-Cookie"]
+    assert "Path=/;" in neutral or neutral.endswith("Path=/")
+
+
+def summary_of(client, prefix: str = "/c/riverside", **answers: Any):
+    walk(client, prefix=prefix, **answers)
+    return soup(client.get(prefix + SUMMARY))
+
+
+def test_the_summary_leads_its_talk_section_with_the_clinics_contact_block(clinics_app):
+    page = summary_of(clinics_app.test_client(), answers={"sweating": "often"})
+    block = page.select_one(".clinic-contact")
+    text = text_of(block)
+    assert text_of(block.h3) == "Riverside Family Clinic"
+    assert block.select_one('a[href="tel:+15035550142"]').get_text() == "Call (503) 555-0142"
+    assert block.select_one('a[href="https://riverside-clinic.example/book"]')
+    assert block.select_one('a[href="https://riverside-clinic.example"]')
+    assert "Monday to Friday, 8 am to 6 pm" in text
+    # One plain line: a clinic's logo makes people think it has their answers.
+    assert "Your answers were not sent to Riverside Family Clinic." in text
+    # Before the national resources, in the same section.
+    national = page.select_one(".resources")
+    assert block.find_next_sibling("ul") is national
+    # The clinic's own words, headed as its own, as plain text.
+    assert "Riverside Family Clinic, in its own words" in text
+    assert "We see people <b>the same week</b>." in text
+    assert block.select_one("b") is None
+    help_section = next(
+        s for s in page.select("section") if "What help can look like" in text_of(s)
+    )
+    assert "the same week" not in text_of(help_section)
+
+
+def test_the_contact_block_is_in_the_persons_language(clinics_app):
+    client = clinics_app.test_client()
+    client.environ_base["HTTP_ACCEPT_LANGUAGE"] = "es"
+    text = text_of(summary_of(client).select_one(".clinic-contact"))
+    assert "De lunes a viernes" in text and "Citas en la semana." in text
+    assert "Sus respuestas no se enviaron a Riverside Family Clinic." in text
+
+
+def test_exit_leaves_for_the_clinics_choice(clinics_app):
+    client = clinics_app.test_client()
+    assert client.get("/c/riverside/exit").location == "https://news.example/"
+    assert client.get("/c/valle/exit").location == "https://www.weather.gov/"
+
+
+def test_the_card_may_be_framed_by_the_clinics_sites_only_and_sets_no_cookie(clinics_app):
+    client = clinics_app.test_client()
+    walk(client, prefix="/c/riverside", stop_at=SAFETY)  # a session cookie is sent along
+    response = client.get("/c/riverside/card")
+    assert response.status_code == 200
+    assert "Set-Cookie" not in response.headers
+    policy = response.headers["Content-Security-Policy"]
+    assert "frame-ancestors 'self' https://riverside-clinic.example" in policy
+    assert "X-Frame-Options" not in response.headers
+    page = soup(response)
+    assert page.select_one("script") is None
+    start = page.find("a", string="Start")
+    assert start["href"] == "http://localhost/c/riverside/" and start["target"] == "_top"
+    assert page.find("a", string="Open the check in a new tab")["target"] == "_blank"
+    assert page.select_one("a[data-exit]")["target"] == "_top"
+    assert page.select_one('header .help-line a[href="tel:911"]')
+    # Every other page keeps out of every frame.
+    other = client.get("/c/riverside" + SAFETY)
+    assert "frame-ancestors 'none'" in other.headers["Content-Security-Policy"]
+    assert other.headers["X-Frame-Options"] == "DENY"
+
+
+def test_the_embed_page_gives_snippets_that_preview_as_they_read(clinics_app):
+    response = clinics_app.test_client().get("/c/riverside/embed")
+    page = soup(response)
+    codes = [code.get_text() for code in page.select("pre code")]
+    previews = page.select(".embed-preview")
+    assert len(codes) == len(previews) == 3
+    for code, preview in zip(codes, previews, strict=True):
+        assert soup_fragment(code) == soup_fragment(preview.decode_contents())
+    link, button, card = codes
+    assert 'href="http://localhost/c/riverside/"' in link
+    style = re.search(r'style="([^"]+)"', button).group(1)
+    digest = base64.b64encode(hashlib.sha256(style.encode()).digest()).decode()
+    policy = response.headers["Content-Security-Policy"]
+    # Exactly the button's style is allowed, and the card may be shown in a frame.
+    assert f"'unsafe-hashes' 'sha256-{digest}'" in policy and "frame-src 'self'" in policy
+    assert 'src="http://localhost/c/riverside/card"' in card and 'title="' in card
+    assert 'height="520"' in card and "<script" not in card
+    card_style = re.search(r'style="([^"]+)"', card).group(1)
+    card_digest = base64.b64encode(hashlib.sha256(card_style.encode()).digest()).decode()
+    assert f"'sha256-{card_digest}'" in policy
+
+
+def soup_fragment(html: str) -> str:
+    from bs4 import BeautifulSoup
+
+    return str(BeautifulSoup(html, "html.parser"))
