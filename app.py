@@ -80,6 +80,7 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
     if test_config is not None:
         app.config.from_mapping(test_config)
     _require_secret_key(app)
+    _require_idle_limit(app)
     app.config["SECRET_KEY_FALLBACKS"] = _as_list(app.config["SECRET_KEY_FALLBACKS"]) or []
     app.config["TRUSTED_HOSTS"] = _as_list(app.config["TRUSTED_HOSTS"])
     if app.config["SESSION_COOKIE_SECURE"] is None:
@@ -165,6 +166,17 @@ def _require_secret_key(app: Flask) -> None:
         )
     # A new key each start: sessions from a previous run simply start over.
     app.config["SECRET_KEY"] = secrets.token_hex(32)
+
+
+def _require_idle_limit(app: Flask) -> None:
+    """Long enough for a warning two minutes ahead, after two minutes of use."""
+    seconds = int(app.config["ANSWERS_IDLE_SECONDS"])
+    app.config["ANSWERS_IDLE_SECONDS"] = seconds
+    if seconds < 4 * 60:
+        raise ConfigurationError(
+            f"ANSWERS_IDLE_SECONDS is {seconds}: answers must be kept at least 240 seconds "
+            "(4 minutes), so that a person is warned 2 minutes before they are cleared."
+        )
 
 
 def _require_compiled_catalogues(app: Flask) -> None:

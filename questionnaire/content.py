@@ -501,11 +501,36 @@ def load_content(path: Path) -> Content:
 
 
 def load_all_content(directory: Path = CONTENT_DIR) -> dict[str, Content]:
-    """Every language's content, keyed by language code; fails on the first bad file."""
+    """Every language's content, keyed by language code; fails on the first bad file.
+
+    The languages must ask the same questions in the same order: a question's
+    address is its number, and a person can switch language on any page.
+    """
     paths = sorted(directory.glob("*.toml"))
     if not paths:
         raise ContentError(f"{directory}: no content files (*.toml) found")
-    return {path.stem: load_content(path) for path in paths}
+    contents = {path.stem: load_content(path) for path in paths}
+    first_path, first = paths[0], contents[paths[0].stem]
+    for path in paths[1:]:
+        content = contents[path.stem]
+        for field, mine, theirs in [
+            ("signs", _sign_order(content), _sign_order(first)),
+            ("checklist.kind", _checklist_kind(content), _checklist_kind(first)),
+        ]:
+            if mine != theirs:
+                raise ContentError(
+                    f"{path}: field {field!r}: {mine} differs from {theirs} in {first_path.name}; "
+                    "every language asks the same questions in the same order"
+                )
+    return contents
+
+
+def _sign_order(content: Content) -> list[str]:
+    return [f"{sign.id} ({sign.kind})" for sign in content.signs]
+
+
+def _checklist_kind(content: Content) -> str | None:
+    return content.checklist.kind if content.checklist else None
 
 
 # Pydantic's words for the two commonest mistakes, said for the person editing the file.

@@ -87,9 +87,10 @@
   });
 
   // Before answers left idle are cleared, say so, with a button that keeps
-  // them (WCAG 2.2.1): it opens this page again out of sight, which counts
-  // as using the check, so nothing on the page is lost. The alert region is
-  // made empty at load, so that filling it later is announced.
+  // them (WCAG 2.2.1). The button asks the server to reset its clock, so
+  // nothing on the page is lost; if the answers are gone already, the page
+  // is opened again and says so. The alert region is made empty at load, so
+  // that filling it later is announced.
   var main = document.querySelector("[data-idle-after]");
   if (main && window.fetch) {
     var region = document.createElement("div");
@@ -97,6 +98,7 @@
     region.className = "no-print";
     var back = main.querySelector(".back-link");
     main.insertBefore(region, back ? back.nextSibling : main.firstChild);
+    var timers = [];
     var say = function (words, withButton) {
       var paragraph = document.createElement("p");
       paragraph.textContent = main.getAttribute(words);
@@ -111,17 +113,36 @@
         button.addEventListener("click", keep);
         region.appendChild(button);
       }
+      // Seen as well as heard: a person far down a long page is brought to it.
+      region.scrollIntoView({ block: "nearest" });
       return paragraph;
     };
+    var seconds = function (name) {
+      return Number(main.getAttribute(name)) * 1000;
+    };
     var wait = function () {
-      window.setTimeout(function () {
-        say("data-idle-warning", true);
-      }, Number(main.getAttribute("data-idle-after")) * 1000);
+      timers.forEach(window.clearTimeout);
+      timers = [
+        window.setTimeout(function () {
+          say("data-idle-warning", true);
+        }, seconds("data-idle-after")),
+        window.setTimeout(function () {
+          say("data-idle-cleared", false);
+        }, seconds("data-idle-limit"))
+      ];
     };
     var keep = function () {
       window
-        .fetch(window.location.pathname, { credentials: "same-origin", cache: "no-store" })
+        .fetch(main.getAttribute("data-idle-keep-url"), {
+          credentials: "same-origin",
+          cache: "no-store"
+        })
         .then(function (response) {
+          if (response.status === 410) {
+            // Gone already: the page, opened again, says so.
+            window.location.assign(window.location.pathname);
+            return;
+          }
           if (!response.ok) {
             throw new Error(String(response.status));
           }

@@ -53,9 +53,16 @@ def check_page(response: TestResponse) -> None:
     assert len(headings) == 1, f"{url}: {len(headings)} h1 elements"
     title = text_of(page.title)
     heading = text_of(headings[0])
-    assert title.removeprefix("Error: ").startswith(heading), (
-        f"{url}: title {title!r} does not start with the h1 {heading!r}"
+    # Or, at a question's address, the place: the same title whatever was answered.
+    place = re.match(
+        r"^(Question \d+ of \d+|Pregunta \d+ de \d+|Check your answers|Revise sus respuestas) – ",
+        title.removeprefix("Error: "),
     )
+    assert title.removeprefix("Error: ").startswith(heading) or place, (
+        f"{url}: title {title!r} does not start with the h1 {heading!r} or a place"
+    )
+    if "/question/" in url and response.status_code == 200:
+        assert place, f"{url}: title {title!r} is not the place"
     ids = Counter(element["id"] for element in page.select("[id]"))
     duplicates = [element_id for element_id, count in ids.items() if count > 1]
     assert not duplicates, f"{url}: duplicate ids {duplicates}"

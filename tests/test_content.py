@@ -20,7 +20,7 @@ from questionnaire.cli import check_content
 from questionnaire.content import CONTENT_DIR, ContentError, load_all_content, parse_content
 from tests.conftest import TEST_CONFIG, make_app
 from tests.pages import soup, text_of
-from tests.walk import notice, walk
+from tests.walk import csrf_token, notice, redirected_to, walk
 
 EN = CONTENT_DIR / "en.toml"
 
@@ -330,3 +330,31 @@ def test_a_checklist_of_an_urgent_kind_is_refused():
     data["checklist"]["kind"] = "not-a-kind"
     with pytest.raises(ContentError, match="checklist.kind.*not the kind of any sign"):
         parse_content(data, "en.toml")
+
+
+def test_every_language_must_ask_the_same_questions_in_the_same_order(tmp_path):
+    """A question's address is its number, and the language can change on any page."""
+    write_content(tmp_path, english_data())
+    spanish = tomllib.loads((CONTENT_DIR / "es.toml").read_text(encoding="utf-8"))
+    spanish["signs"].reverse()
+    (tmp_path / "es.toml").write_text(tomli_w.dumps(spanish), encoding="utf-8")
+    with pytest.raises(ContentError, match=r"es\.toml: field 'signs': .* differs from .* en\.toml"):
+        load_all_content(tmp_path)
+
+
+def test_a_notice_before_check_your_answers_is_read_there_once(tmp_path):
+    """The last sign's interruption is shown at check your answers; a second Continue
+    (a double tap) neither reads it again nor confirms the answers."""
+    data = english_data()
+    headaches = next(sign for sign in data["signs"] if sign["id"] == "headaches")
+    headaches["interrupt_on"] = ["often"]
+    headaches["interruption"] = "Headaches like this are worth telling a clinician about."
+    client = app_with(tmp_path, data).test_client()
+    walk(client, answers={"headaches": "often"}, stop_at=notice("/check-answers", "interruption"))
+    page = client.get("/check-answers")
+    fields = {"csrf_token": csrf_token(page), "notice": "interruption"}
+    assert redirected_to(client.post("/check-answers", data=fields)) == "/check-answers"
+    again = client.post("/check-answers", data=fields)
+    assert again.status_code == 200
+    assert text_of(soup(again).h1) == "Check your answers"
+    assert redirected_to(client.get("/summary")) == "/check-answers"

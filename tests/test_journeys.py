@@ -486,3 +486,10 @@ def test_a_notice_read_twice_does_not_confirm_the_answers(client):
     assert response.status_code == 200
     assert text_of(soup(response).h1) == "Check your answers"
     assert redirected_to(client.get("/summary")) == "/check-answers"
+
+
+def test_a_notice_says_which_it_is_whatever_a_post_claimed(client):
+    walk(client, audience="other", safety="yes", stop_at=USE)
+    token = csrf_token(client.get(USE))
+    response = client.post(USE, data={"csrf_token": token, "notice": "bogus"})
+    assert notice_on(response) == "emergency"

@@ -332,13 +332,39 @@ def test_a_page_with_answers_gives_the_script_the_idle_warning_in_words(client):
     assert not soup(client.get("/")).main.has_attr("data-idle-after")
 
 
-def test_a_short_idle_limit_is_warned_of_half_way(app):
-    app.config["ANSWERS_IDLE_SECONDS"] = 120
+def test_an_idle_limit_too_short_to_warn_ahead_is_refused():
+    with pytest.raises(ConfigurationError, match="at least 240 seconds"):
+        create_app({**TEST_CONFIG, "ANSWERS_IDLE_SECONDS": 120})
+
+
+def test_a_shorter_idle_limit_is_warned_of_two_minutes_ahead():
+    app = create_app({**TEST_CONFIG, "ANSWERS_IDLE_SECONDS": "300"})  # as the environment gives it
     client = app.test_client()
     walk(client, stop_at=SAFETY)
     main = soup(client.get(SAFETY)).main
-    assert main["data-idle-after"] == "60"
-    assert "cleared in 1 minute if" in main["data-idle-warning"]
+    assert (main["data-idle-after"], main["data-idle-limit"]) == ("180", "300")
+    assert "cleared in 2 minutes if" in main["data-idle-warning"]
+    assert main["data-idle-kept"] == "Your answers are kept for another 5 minutes."
+    assert main["data-idle-keep-url"] == "/keep-answers"
+
+
+def test_keeping_the_answers_resets_the_clock_only_while_they_are_kept(client, monkeypatch):
+    """The script's "Keep my answers": never says kept when they are gone, never clears."""
+    assert client.get("/keep-answers").status_code == 410  # nothing to keep
+    walk(client, answers=ANSWERS, stop_at=SIGN["nausea"])
+    start = time.time()
+    monkeypatch.setattr(time, "time", lambda: start + 59 * 60)
+    response = client.get("/keep-answers")
+    assert response.status_code == 204 and response.headers["Cache-Control"] == "no-store"
+    # Kept from then: 59 more minutes later they are still there.
+    monkeypatch.setattr(time, "time", lambda: start + 118 * 60)
+    assert client.get(SIGN["nausea"]).status_code == 200
+    # Past the limit: gone, and the page opened next still says so.
+    monkeypatch.setattr(time, "time", lambda: start + 180 * 60)
+    assert client.get("/keep-answers").status_code == 410
+    assert redirected_to(client.get(SIGN["nausea"])) == WHO
+    notice = text_of(soup(client.get(WHO)).select_one(".notice"))
+    assert notice.startswith("To protect your privacy, we cleared your answers")
 
 
 def test_the_idle_warning_is_in_spanish(client):

@@ -82,5 +82,7 @@ class NoticeForm(ContinueForm):
     notice = HiddenField()
 
     def __init__(self, kind: str, **kwargs: Any) -> None:
-        super().__init__(**kwargs, notice=kind)
+        super().__init__(**kwargs)
         self.kind = kind
+        # Always this notice's kind, whatever a post said.
+        self.notice.data = kind

@@ -197,6 +197,21 @@ def load_progress(content: Content) -> Progress:
     return Progress.from_dict(session[_PROGRESS], content)
 
 
+def keep_answers() -> bool:
+    """Reset the idle clock of answers still within the limit; say whether there were any.
+
+    Never clears or says anything: answers past the limit are cleared, with a
+    notice, by the next page the person opens.
+    """
+    last_seen = session.get(_LAST_SEEN)
+    limit = int(current_app.config["ANSWERS_IDLE_SECONDS"])
+    now = int(time.time())
+    if _PROGRESS not in session or not isinstance(last_seen, int) or now - last_seen > limit:
+        return False
+    session[_LAST_SEEN] = now
+    return True
+
+
 def _cookie_was_unreadable() -> bool:
     """Whether this request's cookie could not be read; true once, so it is said once."""
     if isinstance(session, CookieSession) and session.unreadable:

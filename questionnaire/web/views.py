@@ -36,7 +36,13 @@ from questionnaire.flow import Progress, Step, StepKind
 from questionnaire.summary import summarise
 from questionnaire.web.context import LANGUAGE, all_content, current_content, exit_url
 from questionnaire.web.forms import ChecklistForm, ChoiceForm, ContinueForm, NoticeForm
-from questionnaire.web.state import clear_progress, has_progress, load_progress, save_progress
+from questionnaire.web.state import (
+    clear_progress,
+    has_progress,
+    keep_answers,
+    load_progress,
+    save_progress,
+)
 
 bp = Blueprint("check", __name__)
 
@@ -92,35 +98,49 @@ class Visit:
             back_url=url_for_step(before) if before else url_for("check.start"),
             question_number=(questions.index(self.step) + 1 if self.step in questions else None),
             question_total=len(questions),
+            place_title=self.place_title(questions),
             idle_warning=_idle_warning(),
             **context,
         )
+
+    def place_title(self, questions: list[Step]) -> str | None:
+        """The page's title when it is the same whatever was answered; None for its own.
+
+        A browser's history keeps the last title seen at each address. So every
+        page at a question's address, the notice shown there first included, is
+        titled by the place ("Question 3 of 13"), never by what it says: not
+        "Call 911 now", and not a question worded for "you" or "they".
+        """
+        place = flow.place_of(self.content, self.step)
+        if place in questions:
+            number = questions.index(place) + 1
+            return str(_("Question %(number)s of %(total)s", number=number, total=len(questions)))
+        if place != self.step:  # a notice shown at check your answers
+            return str(_("Check your answers"))
+        return None
 
 
 @dataclass(frozen=True)
 class IdleWarning:
     """When the script warns that answers left idle are about to be cleared.
 
-    ``after`` is counted from the page's loading, which is when the answers
-    were last used; ``minutes`` are what is then left.
+    Counted from the page's loading, which is when the answers were last used.
     """
 
-    after: int
-    minutes: int
-    limit_minutes: int
+    limit: int
+    # Two minutes ahead: WCAG 2.2.1 asks for at least 20 seconds.
+    ahead: int = 2 * 60
+
+    @property
+    def after(self) -> int:
+        return self.limit - self.ahead
 
 
 def _idle_warning() -> IdleWarning | None:
     """A warning before the idle limit, on a page where answers would be lost; else None."""
     if not has_progress():
         return None
-    limit = int(current_app.config["ANSWERS_IDLE_SECONDS"])
-    # Two minutes ahead (WCAG 2.2.1 asks for at least 20 seconds), or half the limit if shorter.
-    ahead = min(_IDLE_WARNING_AHEAD, limit // 2)
-    return IdleWarning(after=limit - ahead, minutes=max(1, ahead // 60), limit_minutes=limit // 60)
-
-
-_IDLE_WARNING_AHEAD = 2 * 60
+    return IdleWarning(int(current_app.config["ANSWERS_IDLE_SECONDS"]))
 
 
 def show(place: Step) -> Response | str:
@@ -265,6 +285,12 @@ def _page_of_this_check(path: str) -> str:
     if not str(endpoint).startswith("check.") or endpoint in _NOT_RETURNED_TO:
         return url_for("check.start")
     return url_for(str(endpoint), **values)
+
+
+@bp.get("/keep-answers")
+def keep() -> Response:
+    """For the script's "Keep my answers": 204 if they are kept, 410 if they are gone."""
+    return Response(status=204 if keep_answers() else 410)
 
 
 @bp.get("/continue")

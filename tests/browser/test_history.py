@@ -25,12 +25,10 @@ NOTHING_NOTICED = {
     "sign": "No",
     "ticked": ["None of these"],
 }
-# For the same person: each question's title is the question, worded for
-# whom the check is about ("you" or "they"), so that answer shows in titles.
 EVERY_ALARM = {
-    "/question/1": "Myself",
+    "/question/1": "Someone else",
     "/question/2": "Yes",
-    "/question/3": "Not prescribed to me",
+    "/question/3": "Not prescribed to them",
     "sign": "Often",
     "ticked": ["Yawning a lot", "Goosebumps"],
 }
@@ -109,6 +107,7 @@ def stay(page: Page) -> None:
 
 
 def test_the_history_of_any_journey_is_the_same_places_with_the_same_titles(history_after):
+    """The same addresses, each titled by its place: not by a notice, nor by whom it is about."""
     quiet = history_after(NOTHING_NOTICED, at_summary, stay)
     alarmed = history_after(EVERY_ALARM, at_summary, stay)
     assert alarmed == quiet
@@ -140,3 +139,16 @@ def test_leaving_from_a_notice_leaves_the_neutral_sites_title_in_its_place(histo
     assert ("/question/3", "Weather") in history
     for _, title in history:
         assert not any(notice in title for notice in NOTICE_TITLES), title
+
+
+def stop_there(page: Page) -> None:
+    """The person closes the browser on the page they are at."""
+
+
+def test_closing_the_browser_at_a_notice_leaves_the_title_of_its_place(history_after):
+    """The emergency page, likely the last page before a call: its address and title are
+    those of the question it is shown in place of."""
+    quiet = history_after(NOTHING_NOTICED, at_summary, stay)
+    alarmed = history_after(EVERY_ALARM, at_a_notice, stop_there)
+    assert ("/question/3", "Question 3 of 13 – Opioid signs self-check") in alarmed
+    assert alarmed <= quiet
