@@ -20,11 +20,11 @@ from markupsafe import escape
 from werkzeug.exceptions import HTTPException
 from werkzeug.wrappers import Response
 
-from questionnaire.clinics import Clinics, ConfigError, load_clinics
+from questionnaire.clinics import Clinics, ConfigError, clinic_contents, load_clinics
 from questionnaire.content import CONTENT_DIR, Audience, load_all_content
 from questionnaire.web.assets import init_assets
 from questionnaire.web.clinics import init_clinics
-from questionnaire.web.context import current_content, select_language
+from questionnaire.web.context import CLINIC_CONTENT, current_content, select_language
 from questionnaire.web.security import FormProtection, add_security_headers
 from questionnaire.web.serving import wrap_for_serving
 from questionnaire.web.state import CookieSessionInterface, has_progress
@@ -120,14 +120,25 @@ def _load_clinics(app: Flask) -> Clinics | None:
     """The clinics file named by SELFCHECK_CONFIG, checked against the content's languages."""
     if not app.config["CONFIG"]:
         return None
+    content_files = {
+        language: Path(app.config["CONTENT_DIR"]) / f"{language}.toml"
+        for language in app.extensions["selfcheck_content"]
+    }
+    own_content = {}
     try:
         path = Path(app.config["CONFIG"])
         clinics = load_clinics(path)
-        warnings = clinics.check_languages(set(app.extensions["selfcheck_content"]), str(path))
+        warnings = clinics.check_languages(set(content_files), str(path))
+        for index, clinic in enumerate(clinics.clinics):
+            contents, more = clinic_contents(clinic, index, content_files, str(path))
+            warnings += more
+            if contents:
+                own_content[clinic.slug] = contents
     except ConfigError as error:
         raise ConfigurationError(str(error)) from None
     for warning in warnings:
         app.logger.warning("%s", warning)
+    app.extensions[CLINIC_CONTENT] = own_content
     return clinics
 
 

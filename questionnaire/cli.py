@@ -11,7 +11,7 @@ from pathlib import Path
 
 import click
 
-from questionnaire.clinics import ConfigError, load_clinics
+from questionnaire.clinics import ConfigError, clinic_contents, load_clinics
 from questionnaire.content import CONTENT_DIR, ContentError, load_all_content
 
 
@@ -45,7 +45,12 @@ def check_config(path: Path | None) -> None:
         path = Path(os.environ["SELFCHECK_CONFIG"])
     try:
         clinics = load_clinics(path)
-        warnings = clinics.check_languages(set(load_all_content()), str(path))
+        content_files = {
+            language: CONTENT_DIR / f"{language}.toml" for language in load_all_content()
+        }
+        warnings = clinics.check_languages(set(content_files), str(path))
+        for index, clinic in enumerate(clinics.clinics):
+            warnings += clinic_contents(clinic, index, content_files, str(path))[1]
     except (ConfigError, ContentError) as error:
         raise click.ClickException(str(error)) from None
     for warning in warnings:

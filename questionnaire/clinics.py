@@ -32,7 +32,15 @@ from pydantic import (
     model_validator,
 )
 
-from questionnaire.content import Line, Slug, describe_error
+from questionnaire.content import (
+    Content,
+    ContentError,
+    Line,
+    Slug,
+    describe_error,
+    parse_content,
+    read_content_data,
+)
 
 # A logo is fetched with the first page of its clinic (then cached): small, and a bitmap.
 LOGO_LIMIT_BYTES = 16 * 1024
@@ -134,6 +142,9 @@ class Clinic(_Model):
     default_language: Language
     exit_url: Https | None = None
     embed_origins: tuple[Origin, ...] = ()
+    # For a clinic outside the US: resources (emergency number included) by
+    # language, in the content files' own form; checked by the content's rules.
+    resources: dict[Language, list[dict[str, Any]]] | None = None
 
     @field_validator("phone")
     @classmethod
@@ -223,6 +234,36 @@ class Clinics(_Model):
                         f"language show the {clinic.default_language!r} one"
                     )
         return warnings
+
+
+def clinic_contents(
+    clinic: Clinic, index: int, content_files: dict[str, Path], source: str
+) -> tuple[dict[str, Content], list[str]]:
+    """The content of each language with the clinic's own resources, and any warnings.
+
+    The content is read again with the clinic's resources in place of the
+    national ones, so that every "{emergency}" in it becomes the clinic's
+    number, and checked by the same rules.
+    """
+    if not clinic.resources:
+        return {}, []
+    where = f"{source}: entry clinics[{index}] (slug {clinic.slug!r}), field 'resources"
+    if clinic.default_language not in clinic.resources:
+        raise ConfigError(f"{where}': no {clinic.default_language!r} list, the clinic's language")
+    contents, warnings = {}, []
+    for language, path in content_files.items():
+        if language not in clinic.resources:
+            warnings.append(
+                f"{where}': no {language!r} list; pages in that language show the "
+                f"{clinic.default_language!r} one"
+            )
+        resources = clinic.resources.get(language, clinic.resources[clinic.default_language])
+        data = {**read_content_data(path), "resources": resources}
+        try:
+            contents[language] = parse_content(data, f"{where}.{language}'")
+        except ContentError as error:
+            raise ConfigError(str(error)) from None
+    return contents, warnings
 
 
 def parse_clinics(data: dict[str, Any], source: str, base: Path) -> Clinics:

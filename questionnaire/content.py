@@ -486,13 +486,17 @@ def _with_numbers(data: Mapping[str, Any]) -> Any:
     return fill(data)
 
 
-def load_content(path: Path) -> Content:
-    """Read and check one content file."""
+def read_content_data(path: Path) -> dict[str, Any]:
+    """One content file as TOML data, not yet checked."""
     try:
-        data = tomllib.loads(path.read_text(encoding="utf-8"))
+        return tomllib.loads(path.read_text(encoding="utf-8"))
     except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError) as error:
         raise ContentError(f"{path}: cannot be read as TOML: {error}") from None
-    content = parse_content(data, str(path))
+
+
+def load_content(path: Path) -> Content:
+    """Read and check one content file."""
+    content = parse_content(read_content_data(path), str(path))
     if content.language != path.stem:
         raise ContentError(
             f"{path}: field 'language': {content.language!r} does not match the file name"

@@ -368,3 +368,62 @@ def soup_fragment(html: str) -> str:
     from bs4 import BeautifulSoup
 
     return str(BeautifulSoup(html, "html.parser"))
+
+
+ELSEWHERE = {
+    "en": [
+        {
+            "id": "emergency",
+            "name": "Emergency",
+            "number": "112",
+            "text": "If someone may have taken too much opioid, call {emergency}.",
+            "links": [{"label": "Call {emergency}", "href": "tel:{emergency}"}],
+        },
+        {
+            "id": "crisis",
+            "name": "Crisis line",
+            "number": "116 123",
+            "text": "Free and open day and night.",
+            "links": [{"label": "Call 116 123", "href": "tel:116123"}],
+        },
+    ]
+}
+
+
+def test_a_clinic_outside_the_us_has_its_own_resources_and_emergency_number(tmp_path, caplog):
+    data = changed(
+        lambda d: d["clinics"][1].update(
+            resources=ELSEWHERE, default_language="en", phone="+44 20 7946 0000"
+        )
+    )
+    app = clinic_app(tmp_path, data)
+    # No Spanish list: Spanish pages show the clinic's English one, and start-up says so.
+    assert "field 'resources': no 'es' list" in caplog.text
+    client = app.test_client()
+    pages = []
+    walk(
+        client, safety="yes", answers={"shallow-breathing": "often"}, prefix="/c/valle", shown=pages
+    )
+    pages.append(client.get("/c/valle/summary"))
+    for page in pages:
+        body = page.get_data(as_text=True)
+        assert "911" not in body and "988" not in body, page.request.path
+        assert "112" in body, page.request.path
+    help_line = soup(pages[-1]).select_one(".help-line")
+    assert help_line.select_one('a[href="tel:112"]') and help_line.select_one(
+        'a[href="tel:116123"]'
+    )
+    # The other clinic, and the unbranded check, keep the national resources.
+    for path in ["/c/riverside/", "/"]:
+        assert soup(client.get(path)).select_one('.help-line a[href="tel:911"]')
+
+
+def test_a_clinics_resources_are_checked_by_the_contents_rules(tmp_path):
+    resources = copy.deepcopy(ELSEWHERE)
+    del resources["en"][1]["number"]
+    data = changed(lambda d: d["clinics"][1].update(resources=resources, default_language="en"))
+    with pytest.raises(ConfigurationError) as raised:
+        clinic_app(tmp_path, data)
+    message = str(raised.value)
+    assert "clinics[1] (slug 'valle'), field 'resources.en'" in message
+    assert "'crisis' with a 'number'" in message

@@ -11,6 +11,8 @@ from questionnaire.content import Content
 # Set by the clinic prefix (questionnaire.web.clinics) for a clinic's pages.
 CLINIC = "selfcheck.clinic"
 CLINICS = "selfcheck_clinics"
+# A clinic with its own resources has its own content: slug, then language.
+CLINIC_CONTENT = "selfcheck_clinic_content"
 LANGUAGE = "language"
 
 
@@ -54,4 +56,9 @@ def select_language() -> str:
 
 
 def current_content() -> Content:
-    return all_content()[get_locale().language]
+    language = get_locale().language
+    own: dict[str, dict[str, Content]] = current_app.extensions.get(CLINIC_CONTENT, {})
+    clinic = current_clinic()
+    if clinic is not None and clinic.slug in own:
+        return own[clinic.slug][language]
+    return all_content()[language]
