@@ -9,7 +9,9 @@ reason, except under CI=true, where a missing browser is a failure.
 
 from __future__ import annotations
 
+import io
 import os
+import re
 import shutil
 import time
 from collections.abc import Iterator
@@ -20,6 +22,7 @@ from urllib.parse import urlsplit
 import pytest
 from flask import Flask
 from playwright.sync_api import Browser, BrowserContext, Page, Playwright, Route, sync_playwright
+from pypdf import PdfReader
 
 from questionnaire.content import Audience
 from questionnaire.flow import Progress
@@ -97,6 +100,12 @@ def browser(playwright: Playwright) -> Iterator[Browser]:
     browser = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
     yield browser
     browser.close()
+
+
+def printed_text(page: Page) -> str:
+    """The page as Chromium prints it to PDF, read back as text with spaces normalised."""
+    pdf = PdfReader(io.BytesIO(page.pdf()))
+    return re.sub(r"\s+", " ", " ".join(sheet.extract_text() for sheet in pdf.pages))
 
 
 def keep_traffic_local(context: BrowserContext, *allowed: str) -> None:

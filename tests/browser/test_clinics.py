@@ -7,8 +7,6 @@ port on 127.0.0.1), as a clinic's web staff would paste it into their site.
 from __future__ import annotations
 
 import copy
-import io
-import re
 import time
 from collections.abc import Iterator
 from pathlib import Path
@@ -17,11 +15,10 @@ import pytest
 from axe_playwright_python.sync_playwright import Axe
 from flask import Flask
 from playwright.sync_api import Browser, BrowserContext, Page, expect
-from pypdf import PdfReader
 
 from questionnaire.content import Audience
 from questionnaire.flow import Progress
-from tests.browser.conftest import keep_traffic_local
+from tests.browser.conftest import keep_traffic_local, printed_text
 from tests.browser.test_accessibility import describe, nu_html_errors
 from tests.browser.tour import AXE_TAGS
 from tests.conftest import make_app
@@ -59,10 +56,11 @@ def clinic_sites(tmp_path_factory) -> Iterator[tuple[FixedPageSite, FixedPageSit
 
 
 @pytest.fixture(scope="module")
-def clinics_file(tmp_path_factory, clinic_sites) -> Path:
+def clinics_file(tmp_path_factory, clinic_sites, neutral_site) -> Path:
     allowed, _ = clinic_sites
     data = copy.deepcopy(CLINICS)
     data["clinics"][0]["embed_origins"] = [allowed.url.rstrip("/")]
+    data["clinics"][0]["exit_url"] = neutral_site.url
     return write_clinics(tmp_path_factory.mktemp("clinics"), data)
 
 
@@ -124,6 +122,21 @@ def test_the_card_shows_on_the_clinics_site_sets_no_cookie_and_starts_the_check_
     expect(page.locator(".header__clinic")).to_have_text("Riverside Family Clinic")
 
 
+def test_exit_this_page_on_the_card_leaves_the_whole_tab(
+    context, clinic_server, clinic_sites, neutral_site
+):
+    allowed, _ = clinic_sites
+    page = context.new_page()
+    paste(allowed, card_snippet(page, clinic_server))
+    page.goto(allowed.url)
+    exit_link = page.frame_locator("iframe").get_by_role("link", name="Exit this page")
+    with page.expect_navigation():
+        exit_link.click()
+    # The clinic's own page is gone too, not just the card.
+    assert page.url == neutral_site.url
+    assert len(page.frames) == 1
+
+
 def test_the_card_is_refused_on_a_site_not_listed(context, clinic_server, clinic_sites):
     allowed, refused = clinic_sites
     page = context.new_page()
@@ -166,8 +179,7 @@ def test_the_printed_summary_keeps_the_clinics_contact_block(seeded, clinic_serv
     page = seeded
     page.goto(f"{clinic_server.url}/c/riverside/summary")
     expect(page.locator(".clinic-contact")).to_be_visible()
-    text = " ".join(p.extract_text() for p in PdfReader(io.BytesIO(page.pdf())).pages)
-    text = re.sub(r"\s+", " ", text)
+    text = printed_text(page)
     for expected in [
         "Riverside Family Clinic",
         "Call (503) 555-0142",

@@ -98,15 +98,29 @@ def test_the_spanish_header_wraps_at_320_pixels_with_200_percent_text(everything
     assert overflow <= 0, f"{path} scrolls sideways by {overflow}px"
 
 
+def on_a_clock(everything_seen, path: str) -> Page:
+    """A page whose clock the test runs forward (the idle warning's timers run on it)."""
+    page = everything_seen(360)
+    page.clock.install()
+    page.goto(path)
+    return page
+
+
+def idle_for(page: Page, live_app, live_server: str, minutes: int) -> None:
+    """Make the answers this many minutes idle by the server's clock too."""
+    serializer = live_app.session_interface.get_signing_serializer(live_app)
+    idle = {"progress": EVERYTHING_SEEN.to_dict(), "last_seen": int(time.time()) - minutes * 60}
+    page.context.add_cookies(
+        [{"name": "session", "value": serializer.dumps(idle), "url": live_server}]
+    )
+
+
 def test_the_cleared_answers_notice_is_focused_so_a_screen_reader_says_it(
     browser, live_server, live_app
 ):
     context = new_context(browser, live_server, live_app)
-    serializer = live_app.session_interface.get_signing_serializer(live_app)
-    two_hours_ago = int(time.time()) - 2 * 60 * 60
-    value = serializer.dumps({"progress": EVERYTHING_SEEN.to_dict(), "last_seen": two_hours_ago})
-    context.add_cookies([{"name": "session", "value": value, "url": live_server}])
     page: Page = context.new_page()
+    idle_for(page, live_app, live_server, 2 * 60)
     page.goto("/summary")
     expect(page).to_have_url(re.compile(r"/question/1$"))
     notice = page.locator(".notice")
@@ -119,9 +133,7 @@ def test_before_idle_answers_are_cleared_an_alert_offers_to_keep_them(
     everything_seen, live_app, live_server
 ):
     """WCAG 2.2.1: warned ahead, and one button keeps the answers, and what was chosen."""
-    page = everything_seen(360)
-    page.clock.install()
-    page.goto("/question/8")
+    page = on_a_clock(everything_seen, "/question/8")
     page.locator('input[value="sometimes"]').check()  # chosen, not yet sent
     alert = page.get_by_role("alert")
     expect(alert).to_have_text("")
@@ -129,19 +141,14 @@ def test_before_idle_answers_are_cleared_an_alert_offers_to_keep_them(
     expect(alert).to_have_text("")
     page.clock.run_for("00:20")
     expect(alert).to_contain_text("your answers will be cleared in 2 minutes")
-    # The cookie, as if the answers had been idle this long by the server's clock too.
-    serializer = live_app.session_interface.get_signing_serializer(live_app)
-    idle = {"progress": EVERYTHING_SEEN.to_dict(), "last_seen": int(time.time()) - 58 * 60}
-    page.context.add_cookies(
-        [{"name": "session", "value": serializer.dumps(idle), "url": live_server}]
-    )
+    idle_for(page, live_app, live_server, 58)
     keep = alert.get_by_role("button", name="Keep my answers")
     keep.focus()
     page.keyboard.press("Enter")
     expect(alert).to_have_text("Your answers are kept for another 60 minutes.")
     expect(alert.locator("p")).to_be_focused()
     (cookie,) = [c for c in page.context.cookies() if c["name"] == "session"]
-    kept = serializer.loads(cookie["value"])
+    kept = live_app.session_interface.get_signing_serializer(live_app).loads(cookie["value"])
     assert kept["last_seen"] >= int(time.time()) - 5, "the server's clock was not reset"
     expect(page).to_have_url(re.compile(r"/question/8$"))
     expect(page.locator('input[value="sometimes"]')).to_be_checked()
@@ -153,16 +160,10 @@ def test_before_idle_answers_are_cleared_an_alert_offers_to_keep_them(
 def test_keeping_answers_already_cleared_opens_the_page_again_which_says_so(
     everything_seen, live_app, live_server
 ):
-    page = everything_seen(360)
-    page.clock.install()
-    page.goto("/question/8")
+    page = on_a_clock(everything_seen, "/question/8")
     page.clock.run_for("58:00")
     # The laptop slept: by the server's clock the answers are past the limit.
-    serializer = live_app.session_interface.get_signing_serializer(live_app)
-    idle = {"progress": EVERYTHING_SEEN.to_dict(), "last_seen": int(time.time()) - 61 * 60}
-    page.context.add_cookies(
-        [{"name": "session", "value": serializer.dumps(idle), "url": live_server}]
-    )
+    idle_for(page, live_app, live_server, 61)
     with page.expect_navigation():
         page.get_by_role("button", name="Keep my answers").click()
     expect(page).to_have_url(re.compile(r"/question/1$"))
@@ -174,9 +175,7 @@ def test_keeping_answers_already_cleared_opens_the_page_again_which_says_so(
 def test_the_idle_alert_is_brought_into_view_and_says_when_the_answers_are_gone(
     everything_seen,
 ):
-    page = everything_seen(360)
-    page.clock.install()
-    page.goto("/summary")
+    page = on_a_clock(everything_seen, "/summary")
     page.keyboard.press("End")
     # Far down the summary (the key scrolls smoothly: let it arrive).
     page.wait_for_function(
@@ -203,9 +202,7 @@ def test_the_idle_alert_is_brought_into_view_and_says_when_the_answers_are_gone(
 def test_if_the_answers_cannot_be_kept_the_alert_says_so_and_offers_to_try_again(
     everything_seen,
 ):
-    page = everything_seen(360)
-    page.clock.install()
-    page.goto("/question/8")
+    page = on_a_clock(everything_seen, "/question/8")
     page.clock.run_for("58:00")
     page.route("**/keep-answers", lambda route: route.abort())
     page.get_by_role("button", name="Keep my answers").click()

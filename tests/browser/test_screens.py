@@ -2,14 +2,10 @@
 
 from __future__ import annotations
 
-import io
-import re
-
 import pytest
 from playwright.sync_api import Page, expect
-from pypdf import PdfReader
 
-from tests.browser.conftest import PAGES
+from tests.browser.conftest import PAGES, printed_text
 
 PAGE_NAMES = list(PAGES)
 
@@ -110,10 +106,7 @@ def test_structure_lang_skip_link_and_headings_in_order(everything_seen, pages, 
 def test_the_printed_summary_has_the_signs_and_help_but_no_controls(everything_seen):
     page = everything_seen(1280)
     page.goto("/summary")
-    text = " ".join(
-        page_text.extract_text() for page_text in PdfReader(io.BytesIO(page.pdf())).pages
-    )
-    text = re.sub(r"\s+", " ", text)
+    text = printed_text(page)
     for expected in [
         "Your summary",
         "Slow or shallow breathing",
