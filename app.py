@@ -11,7 +11,7 @@ from collections.abc import Callable, Mapping
 from pathlib import Path
 from typing import Any
 
-from flask import Flask, current_app, g, render_template
+from flask import Flask, current_app, g, render_template, request
 from flask.globals import request_ctx
 from flask_babel import Babel, get_locale
 from flask_compress import Compress
@@ -21,10 +21,10 @@ from werkzeug.exceptions import HTTPException
 from werkzeug.wrappers import Response
 
 from questionnaire.clinics import Clinics, ConfigError, clinic_contents, load_clinics
-from questionnaire.content import CONTENT_DIR, Audience, load_all_content
+from questionnaire.content import CONTENT_DIR, Audience, Content, load_all_content
 from questionnaire.web.assets import init_assets
 from questionnaire.web.clinics import init_clinics
-from questionnaire.web.context import CLINIC_CONTENT, current_content, select_language
+from questionnaire.web.context import CLINIC, CLINIC_CONTENT, current_content, select_language
 from questionnaire.web.security import FormProtection, add_security_headers
 from questionnaire.web.serving import wrap_for_serving
 from questionnaire.web.state import CookieSessionInterface, has_progress
@@ -103,7 +103,7 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
     # Last of the WSGI wrappers: it decides which clinic's pages a request is for.
     init_clinics(app, clinics)
     app.add_url_rule("/healthz", "healthz", _healthz)
-    app.extensions[PLAIN_ERROR_PAGE] = _plain_error_page(app)
+    app.extensions[PLAIN_ERROR_PAGE] = _plain_error_pages(app, clinics)
     app.jinja_env.trim_blocks = True
     app.jinja_env.lstrip_blocks = True
     app.add_template_filter(_worded, "worded")
@@ -142,19 +142,30 @@ def _load_clinics(app: Flask) -> Clinics | None:
     return clinics
 
 
-def _plain_error_page(app: Flask) -> str:
-    """The fixed page for when not even the error page can be made, filled in once."""
-    emergency = app.extensions["selfcheck_content"][app.config["DEFAULT_LANGUAGE"]].resource(
-        "emergency"
-    )
-    page = Path(app.root_path, "templates", "plain_error.html").read_text(encoding="utf-8")
-    for placeholder, value in {
-        "{exit_url}": app.config["EXIT_URL"],
-        "{emergency_href}": emergency.links[0].href,
-        "{emergency}": emergency.number or "",
-    }.items():
-        page = page.replace(placeholder, str(escape(value)))
-    return page
+def _plain_error_pages(app: Flask, clinics: Clinics | None) -> dict[str, str]:
+    """The fixed pages for when not even the error page can be made, filled in once:
+    one for the check at the root (""), one for each clinic (by slug)."""
+    template = Path(app.root_path, "templates", "plain_error.html").read_text(encoding="utf-8")
+    language = app.config["DEFAULT_LANGUAGE"]
+
+    def filled(content: Content, exit_url: str) -> str:
+        emergency = content.resource("emergency")
+        page = template
+        for placeholder, value in {
+            "{exit_url}": exit_url,
+            "{emergency_href}": emergency.links[0].href,
+            "{emergency}": emergency.number or "",
+        }.items():
+            page = page.replace(placeholder, str(escape(value)))
+        return page
+
+    pages = {"": filled(app.extensions["selfcheck_content"][language], app.config["EXIT_URL"])}
+    own = app.extensions.get(CLINIC_CONTENT, {})
+    for clinic in clinics.clinics if clinics else ():
+        contents = own.get(clinic.slug, app.extensions["selfcheck_content"])
+        content = contents.get(clinic.default_language, contents[language])
+        pages[clinic.slug] = filled(content, clinic.exit_url or app.config["EXIT_URL"])
+    return pages
 
 
 def _as_list(value: Any) -> list[str] | None:
@@ -261,7 +272,8 @@ def _error_page(error: HTTPException, render: Callable[[], str]) -> Response:
     def page(body: str) -> Response:
         return Response(body, code, headers, mimetype="text/html")
 
-    plain_page = page(current_app.extensions[PLAIN_ERROR_PAGE])
+    plain_pages = current_app.extensions[PLAIN_ERROR_PAGE]
+    plain_page = page(plain_pages.get(request.environ.get(CLINIC, ""), plain_pages[""]))
     if request_ctx.url_adapter is None:
         # The request was refused before routing (a Host not in TRUSTED_HOSTS):
         # no link can be built, and there is nothing to report beyond the 400.

@@ -45,8 +45,10 @@ def check_config(path: Path | None) -> None:
         path = Path(os.environ["SELFCHECK_CONFIG"])
     try:
         clinics = load_clinics(path)
+        # The content the app would read: SELFCHECK_CONTENT_DIR, as in the app.
+        directory = Path(os.environ.get("SELFCHECK_CONTENT_DIR") or CONTENT_DIR)
         content_files = {
-            language: CONTENT_DIR / f"{language}.toml" for language in load_all_content()
+            language: directory / f"{language}.toml" for language in load_all_content(directory)
         }
         warnings = clinics.check_languages(set(content_files), str(path))
         for index, clinic in enumerate(clinics.clinics):

@@ -16,6 +16,7 @@ import hashlib
 import tomllib
 from pathlib import Path
 from typing import Annotated, Any
+from urllib.parse import urlsplit
 
 import phonenumbers
 from coloraide import Color
@@ -64,16 +65,23 @@ class _Model(BaseModel):
 
 
 def _https(value: str) -> str:
-    if not value.startswith("https://") or len(value) <= len("https://") or " " in value:
+    """A whole https:// address with a host: nothing that could break a header or a policy."""
+    parts = urlsplit(value)
+    unsafe = any(char.isspace() or char in "\"'<>;\\" or ord(char) < 32 for char in value)
+    if parts.scheme != "https" or not parts.hostname or unsafe:
         raise ValueError(f"{value!r} is not an https:// address")
+    try:
+        parts.port  # noqa: B018 - raises for a port that is not a number
+    except ValueError:
+        raise ValueError(f"{value!r} is not an https:// address") from None
     return value
 
 
 def _origin(value: str) -> str:
     """``https://clinic.example`` or ``https://clinic.example:8443``: no path, no slash."""
     _https(value)
-    rest = value.removeprefix("https://")
-    if "/" in rest or "?" in rest or "#" in rest:
+    parts = urlsplit(value)
+    if value != f"https://{parts.netloc}" or "@" in parts.netloc:
         raise ValueError(f"{value!r} is not an origin: give the scheme and host only")
     return value
 
@@ -106,8 +114,10 @@ class Logo(_Model):
 
 def _read_logo(value: object, info: ValidationInfo) -> object:
     """The logo file, relative to the clinics file, checked and read."""
+    if value is None:
+        return None
     if not isinstance(value, str):
-        return value
+        raise ValueError("should be the path of an image file, relative to this file")
     base = Path((info.context or {}).get("base", "."))
     path = base / value
     try:
@@ -130,9 +140,10 @@ def _read_logo(value: object, info: ValidationInfo) -> object:
 class Clinic(_Model):
     slug: Slug
     name: Line
-    phone: Line
-    # Where the phone number is dialled from: a two-letter country code.
+    # Where the phone number is dialled from: a two-letter country code. Before
+    # the phone number, which is checked against it.
     region: Annotated[str, StringConstraints(pattern=r"^[A-Z]{2}$")] = "US"
+    phone: Line
     website: Https
     booking_url: Https | None = None
     hours: Text | None = None

@@ -568,6 +568,13 @@ def _where(location: list[str | int], data: Any, names: tuple[str, ...]) -> str:
     field: list[str] = []
     node = data
     for part in location:
+        if isinstance(part, int) and field:
+            item = node[part] if isinstance(node, list) and part < len(node) else None
+            if not isinstance(item, dict):
+                # A value in a list (an origin, a label): part of the field's name.
+                field[-1] += f"[{part}]"
+                node = item
+                continue
         if isinstance(part, int):
             node = node[part] if isinstance(node, list) and part < len(node) else None
             entry = ".".join(filter(None, [entry, ".".join(field)])) + f"[{part}]"

@@ -107,6 +107,19 @@ BAD = {
         lambda data: data["clinics"][0].update(phone="020 7946 0000", region="US"),
         "'020 7946 0000' is not a phone number that can be dialled in US",
     ),
+    "exit address with a line break": (
+        first("exit_url", "https://news.example/\r\nSet-Cookie: x=1"),
+        "field 'exit_url'",
+    ),
+    "not an address": (first("website", "https://<b>x"), "is not an https:// address"),
+    "origin with a directive": (
+        first("embed_origins", ["https://a.example;sandbox"]),
+        "field 'embed_origins",
+    ),
+    "logo given as data": (
+        first("logo", {"media_type": "image/svg+xml", "data": "<svg onload='x()'/>"}),
+        "should be the path of an image file",
+    ),
     "pale colour": (first("brand_color", "#ffcc00"), "#ffcc00 has a contrast of 1.51:1"),
     "not a colour": (first("brand_color", "teal"), "field 'brand_color'"),
     "origin with a path": (
@@ -144,6 +157,13 @@ def test_a_bad_clinics_file_stops_start_up_naming_the_file_the_clinic_and_the_ke
     assert expected in message, message
     if case not in {"unknown default"}:
         assert "clinics[" in message, message
+
+
+def test_a_phone_number_is_read_for_the_clinics_region(tmp_path):
+    data = changed(lambda d: d["clinics"][1].update(phone="020 7946 0000", region="GB"))
+    client = clinic_app(tmp_path, data).test_client()
+    page = summary_of(client, prefix="/c/valle")
+    assert page.select_one('.clinic-contact a[href="tel:+442079460000"]')
 
 
 def test_without_a_clinics_file_the_check_is_as_it_was(client):
@@ -427,3 +447,72 @@ def test_a_clinics_resources_are_checked_by_the_contents_rules(tmp_path):
     message = str(raised.value)
     assert "clinics[1] (slug 'valle'), field 'resources.en'" in message
     assert "'crisis' with a 'number'" in message
+
+
+def test_the_default_clinic_at_the_root_and_under_its_prefix_are_two_journeys(tmp_path):
+    """Start again (or Exit) under one address leaves no answers showing at the other."""
+    data = changed(lambda d: d.__setitem__("default_clinic", "riverside"))
+    client = clinic_app(tmp_path, data).test_client()
+    walk(client, answers={"sweating": "often"})
+    assert redirected_to(client.get("/c/riverside" + SUMMARY)) == "/c/riverside" + WHO
+    walk(client, prefix="/c/riverside")
+    page = client.get("/c/riverside" + SUMMARY)
+    start_again = soup(page).select_one('form[action="/c/riverside/start-again"]')
+    token = start_again.select_one('input[name="csrf_token"]')["value"]
+    client.post("/c/riverside/start-again", data={"csrf_token": token})
+    assert redirected_to(client.get("/c/riverside" + SUMMARY)) == "/c/riverside" + WHO
+    # The journey at the root is its own, still there.
+    assert "Sweating" in text_of(soup(client.get(SUMMARY)).main)
+
+
+def test_error_pages_of_a_clinic_keep_its_colour(clinics_app):
+    client = clinics_app.test_client()
+    walk(client, prefix="/c/riverside", stop_at=SAFETY)
+    response = client.post("/c/riverside" + SAFETY, data={"answer": "no"})  # no form token
+    assert response.status_code == 400
+    style = soup(response).select_one("head style").string
+    digest = base64.b64encode(hashlib.sha256(style.encode()).digest()).decode()
+    assert f"'sha256-{digest}'" in response.headers["Content-Security-Policy"]
+
+
+def test_the_logo_can_run_nothing_even_opened_on_its_own(clinics_app):
+    client = clinics_app.test_client()
+    logo = soup(client.get("/c/riverside/")).select_one(".header__logo")
+    assert client.get(logo["src"]).headers["Content-Security-Policy"] == (
+        "default-src 'none'; sandbox"
+    )
+
+
+def test_the_plain_error_page_of_a_clinic_has_its_number_and_exit(tmp_path):
+    """When not even the error page can be made (a Host refused before routing)."""
+    data = changed(
+        lambda d: d["clinics"][1].update(
+            resources=ELSEWHERE, default_language="en", exit_url="https://news.example/"
+        )
+    )
+    app = make_app(CONFIG=str(write_clinics(tmp_path, data)), TRUSTED_HOSTS=["localhost"])
+    app.test_client_class = None  # the fixed page is not made from the templates: not checked
+    client = app.test_client()
+    page = client.get("/c/valle/", headers={"Host": "elsewhere.example"})
+    assert page.status_code == 400
+    body = page.get_data(as_text=True)
+    assert 'href="tel:112"' in body and 'href="https://news.example/"' in body
+    assert "911" not in body
+    neutral = client.get("/", headers={"Host": "elsewhere.example"}).get_data(as_text=True)
+    assert 'href="tel:911"' in neutral
+
+
+def test_a_clinics_address_without_its_slash_leads_to_it(clinics_app):
+    response = clinics_app.test_client().get("/c/riverside")
+    assert response.status_code == 308
+    assert response.location == "http://localhost/c/riverside/"
+
+
+def test_check_config_reads_the_content_the_app_would(tmp_path, monkeypatch):
+    english_only = tmp_path / "content"
+    english_only.mkdir()
+    (english_only / "en.toml").write_bytes((ROOT / "questionnaire/content/en.toml").read_bytes())
+    monkeypatch.setenv("SELFCHECK_CONTENT_DIR", str(english_only))
+    result = make_app().test_cli_runner().invoke(check_config, [str(EXAMPLE)])
+    assert result.exit_code == 1
+    assert "field 'default_language': 'es' has no content" in result.output

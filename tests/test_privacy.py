@@ -194,10 +194,10 @@ def test_the_cookie_holds_no_more_than_the_answers(client, app):
     cookie = client.get_cookie("session")
     serializer = app.session_interface.get_signing_serializer(app)
     data = serializer.loads(cookie.value)
-    allowed = {"progress", "last_seen", "csrf_token", "_flashes", "language", "clinic"}
+    allowed = {"progress", "last_seen", "csrf_token", "_flashes", "language", "scope"}
     assert set(data) <= allowed
-    # Whose session it is: here, the unbranded check's.
-    assert data["clinic"] == ""
+    # Whose session it is: here, the check's at the root.
+    assert data["scope"] == ""
 
 
 def every_reading(value: str) -> list[bytes]:

@@ -27,11 +27,20 @@ def hidden_fields(page: TestResponse) -> dict[str, str]:
     }
 
 
+def form_action(page: TestResponse) -> str:
+    """Where the page's form posts to, as a browser reads it from the page."""
+    form = soup(page).select_one('main form[method="post"]')
+    assert form is not None, f"{page.request.path}: no form on the page"
+    return str(form["action"])
+
+
 def submit(client: FlaskClient, path: str, **fields: str | list[str]) -> TestResponse:
-    """Open ``path``, then post its form with ``fields``, as a browser would."""
+    """Open ``path``, then post its form with ``fields`` where the form says, as a browser would."""
     page = client.get(path)
     assert page.status_code == 200, f"GET {path} gave {page.status_code}"
-    return client.post(path, data={**hidden_fields(page), **fields})
+    action = form_action(page)
+    assert action == path, f"{path}: the form posts to {action}"
+    return client.post(action, data={**hidden_fields(page), **fields})
 
 
 def redirected_to(response: TestResponse) -> str:
@@ -133,7 +142,9 @@ def walk(
             answer = _answer_for(client, path, audience, safety, use, answers, default, checklist)
             if answer is not None:
                 fields["answer"] = answer
-        response = client.post(path, data=fields)
+        action = form_action(page)
+        assert action == path, f"{path}: the form posts to {action}"
+        response = client.post(action, data=fields)
         path = redirected_to(response)
     visited.append(path)
     return visited

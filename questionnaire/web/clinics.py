@@ -9,8 +9,6 @@ in the path, where no page matches it: a friendly 404.
 
 from __future__ import annotations
 
-import base64
-import hashlib
 import re
 from collections.abc import Iterable
 from wsgiref.types import StartResponse, WSGIApplication, WSGIEnvironment
@@ -19,13 +17,15 @@ from flask import Blueprint, Flask, g, render_template, url_for
 from flask_babel import gettext as _
 from markupsafe import escape
 from werkzeug.exceptions import NotFound
+from werkzeug.utils import redirect
 from werkzeug.wrappers import Response
+from werkzeug.wsgi import get_current_url
 
 from questionnaire.clinics import Clinic, Clinics
 from questionnaire.content import Audience
 from questionnaire.web.assets import ONE_YEAR
-from questionnaire.web.context import CLINIC, CLINICS, current_clinic, current_content
-from questionnaire.web.security import set_page_policy
+from questionnaire.web.context import CLINIC, CLINICS, brand_style, current_clinic, current_content
+from questionnaire.web.security import csp_hash, set_page_policy
 
 _PREFIX = re.compile(r"^/c/([a-z0-9-]+)(/.*)?$")
 # Web staff copy the button; it styles itself, so that it looks the same on
@@ -49,6 +49,10 @@ class ClinicPrefix:
     def __call__(self, environ: WSGIEnvironment, start_response: StartResponse) -> Iterable[bytes]:
         path = environ.get("PATH_INFO", "")
         found = _PREFIX.match(path)
+        if found and self.clinics.clinic(found.group(1)) is not None and not found.group(2):
+            # /c/<slug> to /c/<slug>/: the clinic's cookie is sent under the slash only.
+            address = get_current_url(environ, strip_querystring=True) + "/"
+            return redirect(address, 308)(environ, start_response)
         if found and self.clinics.clinic(found.group(1)) is not None:
             environ["SCRIPT_NAME"] = environ.get("SCRIPT_NAME", "") + f"/c/{found.group(1)}"
             environ["PATH_INFO"] = found.group(2) or "/"
@@ -56,17 +60,6 @@ class ClinicPrefix:
         elif not found and self.clinics.default_clinic is not None:
             environ[CLINIC] = self.clinics.default_clinic
         return self.app(environ, start_response)
-
-
-def brand_style(clinic: Clinic) -> str:
-    """A clinic page's one inline style: its brand colour, allowed by its hash."""
-    return f":root{{--brand:{clinic.brand_color.lower()}}}"
-
-
-def _brand() -> None:
-    clinic = current_clinic()
-    if clinic is not None:
-        set_page_policy(style_hashes=(_hash(brand_style(clinic)),))
 
 
 bp = Blueprint("clinic", __name__)
@@ -80,6 +73,8 @@ def logo(digest: str) -> Response:
         raise NotFound()
     response = Response(clinic.logo.data, mimetype=clinic.logo.media_type)
     response.headers["Cache-Control"] = f"public, max-age={ONE_YEAR}, immutable"
+    # An image, never a document: even opened on its own it can run nothing.
+    response.headers["Content-Security-Policy"] = "default-src 'none'; sandbox"
     return response
 
 
@@ -108,7 +103,7 @@ def embed() -> str:
     """For the clinic's web staff: snippets to copy, each with a live preview."""
     clinic = _this_clinic()
     set_page_policy(
-        frame_src=("'self'",), style_attribute_hashes=(_hash(BUTTON_STYLE), _hash(CARD_STYLE))
+        frame_src=("'self'",), style_attribute_hashes=(csp_hash(BUTTON_STYLE), csp_hash(CARD_STYLE))
     )
     start = escape(_start_url())
     card_url = url_for("clinic.card", _external=True)
@@ -129,11 +124,6 @@ def _start_url() -> str:
     return url_for("check.start", _external=True)
 
 
-def _hash(text: str) -> str:
-    """A CSP hash source for ``text`` (an inline style, or a style attribute's value)."""
-    return "'sha256-" + base64.b64encode(hashlib.sha256(text.encode()).digest()).decode() + "'"
-
-
 def init_clinics(app: Flask, clinics: Clinics | None) -> None:
     """Serve the clinics (if any) under their prefixes, branded."""
     app.context_processor(lambda: {"clinic": current_clinic()})
@@ -141,6 +131,5 @@ def init_clinics(app: Flask, clinics: Clinics | None) -> None:
     if clinics is None:
         return
     app.extensions[CLINICS] = clinics
-    app.before_request(_brand)
     app.register_blueprint(bp)
     app.wsgi_app = ClinicPrefix(app.wsgi_app, clinics)  # type: ignore[method-assign]

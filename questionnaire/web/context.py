@@ -24,9 +24,9 @@ def current_clinic() -> Clinic | None:
     return clinics.clinic(request.environ.get(CLINIC))
 
 
-def clinic_slug() -> str:
-    """The clinic whose pages these are, as a session records it ("" for none)."""
-    return str(request.environ.get(CLINIC, ""))
+def brand_style(clinic: Clinic) -> str:
+    """A clinic page's one inline style: its brand colour, allowed by its hash."""
+    return f":root{{--brand:{clinic.brand_color.lower()}}}"
 
 
 def exit_url() -> str:

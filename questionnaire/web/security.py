@@ -8,6 +8,8 @@ sites.
 
 from __future__ import annotations
 
+import base64
+import hashlib
 import logging
 from dataclasses import dataclass, replace
 from typing import NoReturn
@@ -17,6 +19,8 @@ from flask import current_app, g, request
 from flask_wtf.csrf import CSRFError, CSRFProtect, validate_csrf
 from werkzeug.wrappers import Response
 from wtforms import ValidationError
+
+from questionnaire.web.context import brand_style, current_clinic
 
 logger = logging.getLogger(__name__)
 
@@ -55,6 +59,11 @@ class PagePolicy:
         if self.frame_src:
             directives.append("frame-src " + " ".join(self.frame_src))
         return "; ".join(directives)
+
+
+def csp_hash(text: str) -> str:
+    """A CSP hash source for ``text`` (an inline style, or a style attribute's value)."""
+    return "'sha256-" + base64.b64encode(hashlib.sha256(text.encode()).digest()).decode() + "'"
 
 
 def set_page_policy(**changes: tuple[str, ...]) -> None:
@@ -111,6 +120,12 @@ def add_security_headers(response: Response) -> Response:
     if response.mimetype == "text/html":
         response.headers.update(PAGE_HEADERS)
         policy: PagePolicy = g.get("page_policy", PagePolicy())
+        clinic = current_clinic()
+        if clinic is not None:
+            # Every page of a clinic, error pages too, has its colour inline.
+            policy = replace(
+                policy, style_hashes=(*policy.style_hashes, csp_hash(brand_style(clinic)))
+            )
         response.headers["Content-Security-Policy"] = policy.content_security_policy()
         if policy.frame_ancestors:
             # X-Frame-Options cannot name sites: frame-ancestors alone decides.

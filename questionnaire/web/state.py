@@ -32,12 +32,12 @@ from itsdangerous import BadSignature
 
 from questionnaire.content import Content
 from questionnaire.flow import Progress
-from questionnaire.web.context import clinic_slug
 
 _PROGRESS = "progress"
 _LAST_SEEN = "last_seen"
-# Whose session it is: a clinic's slug, or "" for the unbranded check.
-_CLINIC = "clinic"
+# Whose session it is: the address its pages are under ("" for the check at
+# the root, "/c/<slug>" for a clinic's), which is also its cookie's path.
+_SCOPE = "scope"
 # The plain text is padded to a multiple of this many bytes before it is
 # encrypted, so the cookie's length does not tell which answers were given.
 _PAD_TO = 1024
@@ -130,11 +130,12 @@ class CookieSessionInterface(SecureCookieSessionInterface):
         return serializer
 
     def open_session(self, app: Flask, request: Request) -> CookieSession | None:
-        """The session of this clinic's pages (or of the unbranded check).
+        """The session of the pages under this address (a clinic's, or the root's).
 
-        Each clinic's cookie is scoped to its prefix, but the unbranded
-        check's (at ``/``) reaches every page too: a session records whose it
-        is, and another's is never opened.
+        Each clinic's cookie is scoped to its prefix, but the root's (at
+        ``/``) reaches every page too, and with ``default_clinic`` it is of
+        the same clinic: a session records the address it belongs to, and
+        another's is never opened, nor cleared or counted as unreadable.
         """
         serializer = self.get_signing_serializer(app)
         if serializer is None:
@@ -148,7 +149,8 @@ class CookieSessionInterface(SecureCookieSessionInterface):
             except BadSignature:
                 unreadable = unreadable or value.startswith(_HOLDS_ANSWERS)
                 continue
-            if data.get(_CLINIC, "") == clinic_slug():
+            # A cookie from before scopes were recorded belongs to the root.
+            if data.get(_SCOPE, "") == request.script_root:
                 return CookieSession(data)
         opened = CookieSession()
         opened.unreadable = unreadable
@@ -162,7 +164,7 @@ class CookieSessionInterface(SecureCookieSessionInterface):
         if isinstance(session, dict) and session:
             # Not a change of the session (that would send the cookie again):
             # it says whose the session is, whenever it is saved.
-            dict.__setitem__(session, _CLINIC, clinic_slug())
+            dict.__setitem__(session, _SCOPE, request.script_root)
         super().save_session(app, session, response)
 
 

@@ -153,7 +153,7 @@ def test_the_card_is_refused_on_a_site_not_listed(context, clinic_server, clinic
 
 def seed(context: BrowserContext, app: Flask, server: ProductionServer, slug: str) -> None:
     serializer = app.session_interface.get_signing_serializer(app)
-    data = {"progress": ANSWERED.to_dict(), "last_seen": int(time.time()), "clinic": slug}
+    data = {"progress": ANSWERED.to_dict(), "last_seen": int(time.time()), "scope": f"/c/{slug}"}
     context.add_cookies(
         [
             {
