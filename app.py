@@ -20,7 +20,7 @@ from markupsafe import escape
 from werkzeug.exceptions import HTTPException
 from werkzeug.wrappers import Response
 
-from questionnaire.clinics import Clinics, ConfigError, clinic_contents, load_clinics
+from questionnaire.clinics import Clinics, ConfigError, check_clinics
 from questionnaire.content import CONTENT_DIR, Audience, Content, load_all_content
 from questionnaire.web.assets import init_assets
 from questionnaire.web.clinics import init_clinics
@@ -120,26 +120,18 @@ def _load_clinics(app: Flask) -> Clinics | None:
     """The clinics file named by SELFCHECK_CONFIG, checked against the content's languages."""
     if not app.config["CONFIG"]:
         return None
-    content_files = {
-        language: Path(app.config["CONTENT_DIR"]) / f"{language}.toml"
-        for language in app.extensions["selfcheck_content"]
-    }
-    own_content = {}
     try:
-        path = Path(app.config["CONFIG"])
-        clinics = load_clinics(path)
-        warnings = clinics.check_languages(set(content_files), str(path))
-        for index, clinic in enumerate(clinics.clinics):
-            contents, more = clinic_contents(clinic, index, content_files, str(path))
-            warnings += more
-            if contents:
-                own_content[clinic.slug] = contents
+        checked = check_clinics(
+            Path(app.config["CONFIG"]),
+            Path(app.config["CONTENT_DIR"]),
+            app.extensions["selfcheck_content"],
+        )
     except ConfigError as error:
         raise ConfigurationError(str(error)) from None
-    for warning in warnings:
+    for warning in checked.warnings:
         app.logger.warning("%s", warning)
-    app.extensions[CLINIC_CONTENT] = own_content
-    return clinics
+    app.extensions[CLINIC_CONTENT] = checked.contents
+    return checked.clinics
 
 
 def _plain_error_pages(app: Flask, clinics: Clinics | None) -> dict[str, str]:

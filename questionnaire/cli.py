@@ -11,7 +11,7 @@ from pathlib import Path
 
 import click
 
-from questionnaire.clinics import ConfigError, clinic_contents, load_clinics
+from questionnaire.clinics import ConfigError, check_clinics
 from questionnaire.content import CONTENT_DIR, ContentError, load_all_content
 
 
@@ -43,19 +43,14 @@ def check_config(path: Path | None) -> None:
         if not os.environ.get("SELFCHECK_CONFIG"):
             raise click.ClickException("No clinics file: give its path, or set SELFCHECK_CONFIG.")
         path = Path(os.environ["SELFCHECK_CONFIG"])
+    # The content the app would read: SELFCHECK_CONTENT_DIR, as in the app.
+    directory = Path(os.environ.get("SELFCHECK_CONTENT_DIR") or CONTENT_DIR)
     try:
-        clinics = load_clinics(path)
-        # The content the app would read: SELFCHECK_CONTENT_DIR, as in the app.
-        directory = Path(os.environ.get("SELFCHECK_CONTENT_DIR") or CONTENT_DIR)
-        content_files = {
-            language: directory / f"{language}.toml" for language in load_all_content(directory)
-        }
-        warnings = clinics.check_languages(set(content_files), str(path))
-        for index, clinic in enumerate(clinics.clinics):
-            warnings += clinic_contents(clinic, index, content_files, str(path))[1]
+        checked = check_clinics(path, directory, load_all_content(directory))
     except (ConfigError, ContentError) as error:
         raise click.ClickException(str(error)) from None
-    for warning in warnings:
+    for warning in checked.warnings:
         click.echo(f"Warning: {warning}", err=True)
+    clinics = checked.clinics
     slugs = ", ".join(clinic.slug for clinic in clinics.clinics)
     click.echo(f"{path}: {len(clinics.clinics)} clinics ({slugs}), the file is valid")

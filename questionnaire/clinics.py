@@ -14,6 +14,8 @@ from __future__ import annotations
 
 import hashlib
 import tomllib
+from collections.abc import Iterable
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Annotated, Any
 from urllib.parse import urlsplit
@@ -292,3 +294,28 @@ def load_clinics(path: Path) -> Clinics:
     except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError) as error:
         raise ConfigError(f"{path}: cannot be read as TOML: {error}") from None
     return parse_clinics(data, str(path), path.parent)
+
+
+@dataclass(frozen=True)
+class CheckedClinics:
+    """A clinics file read and checked against the content, as the app uses it."""
+
+    clinics: Clinics
+    # For each clinic with resources of its own: its content, by language.
+    contents: dict[str, dict[str, Content]]
+    warnings: list[str]
+
+
+def check_clinics(path: Path, content_dir: Path, languages: Iterable[str]) -> CheckedClinics:
+    """Read the clinics file, and check it against the content of ``languages`` in
+    ``content_dir``: the same for the app at start-up and for ``check-config``."""
+    content_files = {language: content_dir / f"{language}.toml" for language in languages}
+    clinics = load_clinics(path)
+    warnings = clinics.check_languages(set(content_files), str(path))
+    contents = {}
+    for index, clinic in enumerate(clinics.clinics):
+        own, more = clinic_contents(clinic, index, content_files, str(path))
+        warnings += more
+        if own:
+            contents[clinic.slug] = own
+    return CheckedClinics(clinics, contents, warnings)
