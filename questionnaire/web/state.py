@@ -182,20 +182,16 @@ def load_progress(content: Content) -> Progress:
                 )
             )
         return Progress()
-    now = int(time.time())
-    last_seen = session.get(_LAST_SEEN)
-    idle_limit = int(current_app.config["ANSWERS_IDLE_SECONDS"])
-    if not isinstance(last_seen, int) or now - last_seen > idle_limit:
+    if not keep_answers():
         clear_progress()
         flash(
             _(
                 "To protect your privacy, we cleared your answers after %(minutes)s "
                 "minutes without use. You can start again below.",
-                minutes=idle_limit // 60,
+                minutes=int(current_app.config["ANSWERS_IDLE_SECONDS"]) // 60,
             )
         )
         return Progress()
-    session[_LAST_SEEN] = now
     return Progress.from_dict(session[_PROGRESS], content)
 
 
