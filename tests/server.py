@@ -23,13 +23,17 @@ import time
 from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass
+from http.cookies import SimpleCookie
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
+from urllib.parse import urlencode, urlsplit
 
 from cryptography import x509
 from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import ec
 from cryptography.x509.oid import NameOID
+
+from tests.walk import WHO
 
 PROJECT = Path(__file__).parent.parent
 HOST = "127.0.0.1"
@@ -86,6 +90,8 @@ class ProductionServer:
     certificate: Path
     log: Path
     tls: bool = True
+    # gunicorn's master process (its workers are its children).
+    pid: int = 0
 
     def tls_context(self) -> ssl.SSLContext:
         return ssl.create_default_context(cafile=str(self.certificate))
@@ -139,6 +145,65 @@ class ProductionServer:
             time.sleep(0.05)
 
 
+class Visitor:
+    """A person's browser, reduced to what matters here: a cookie, and where it posts from."""
+
+    def __init__(self, server: ProductionServer) -> None:
+        self.server = server
+        self.cookie = ""
+
+    def send(
+        self,
+        method: str,
+        path: str,
+        form: Mapping[str, str | list[str]] | None = None,
+        **headers: str,
+    ) -> tuple[http.client.HTTPResponse, str]:
+        sent = {"Cookie": self.cookie} if self.cookie else {}
+        body = None
+        if form is not None:
+            body = urlencode(form, doseq=True)
+            sent["Content-Type"] = "application/x-www-form-urlencoded"
+        sent.update({name.replace("_", "-"): value for name, value in headers.items()})
+        response, raw = self.server.request(method, path, body, sent)
+        for header in response.headers.get_all("Set-Cookie") or []:
+            cookie = SimpleCookie()
+            cookie.load(header)
+            self.cookie = f"session={cookie['session'].value}"
+        return response, raw.decode("utf-8", errors="replace")
+
+    def token(self, path: str) -> str:
+        _, page = self.send("GET", path)
+        found = re.search(r'name="csrf_token" type="hidden" value="([^"]+)"', page)
+        assert found, f"{path}: no form token"
+        return found.group(1)
+
+    def walk(self, answers: Mapping[str, str | list[str]]) -> None:
+        """The whole check, as a browser takes it: each page's form sent with
+        its hidden fields (a notice's Continue says which notice it is) and the
+        answer for its place, and each redirect followed, up to the summary."""
+        path = WHO
+        while path != "/summary":
+            _, page = self.send("GET", path)
+            form: dict[str, str | list[str]] = dict(
+                re.findall(r'name="(csrf_token|notice)" type="hidden" value="([^"]+)"', page)
+            )
+            if "notice" not in form and path in answers:
+                form["answer"] = answers[path]
+            response, _ = self.send("POST", path, form, Origin=self.server.url)
+            assert response.status == 303, f"POST {path} gave {response.status}"
+            path = urlsplit(response.headers["Location"]).path
+        self.send("GET", path)
+
+    def answer(self, path: str, answer: str, **headers: str) -> http.client.HTTPResponse:
+        return self.post(path, answer, **headers)[0]
+
+    def post(self, path: str, answer: str, **headers: str) -> tuple[http.client.HTTPResponse, str]:
+        return self.send(
+            "POST", path, {"csrf_token": self.token(path), "answer": answer}, **headers
+        )
+
+
 def listening_port(log: Path, process: subprocess.Popen[bytes]) -> int:
     """The port gunicorn chose (it was given port 0), from its "Listening at" line."""
     deadline = time.monotonic() + 30
@@ -169,16 +234,22 @@ def wait_until_ready(server: ProductionServer, process: subprocess.Popen[bytes])
 
 @contextmanager
 def production_server(
-    folder: Path, environment: Mapping[str, str] | None = None, *, tls: bool = True
+    folder: Path,
+    environment: Mapping[str, str] | None = None,
+    *,
+    tls: bool = True,
+    app: str | None = None,
 ) -> Iterator[ProductionServer]:
     """Start gunicorn over HTTPS on a free port of 127.0.0.1, and stop it afterwards.
 
     With ``tls=False`` it serves plain HTTP, as it does behind a proxy that
-    terminates TLS.
+    terminates TLS. ``app`` serves another WSGI app (``module:callable``)
+    with the same settings, as the benchmark's baseline does. The secret key
+    is a new one unless ``environment`` gives ``SELFCHECK_SECRET_KEY``.
     """
     folder.mkdir(parents=True, exist_ok=True)
     cert, key = make_certificate(folder)
-    secret_key = secrets.token_hex(32)
+    secret_key = (environment or {}).get("SELFCHECK_SECRET_KEY") or secrets.token_hex(32)
     log = folder / "gunicorn.log"
     env = {
         name: value
@@ -199,7 +270,14 @@ def production_server(
     scheme = "https" if tls else "http"
     with log.open("wb") as output:
         process = subprocess.Popen(
-            [sys.executable, "-m", "gunicorn", "-c", str(PROJECT / "gunicorn.conf.py")],
+            [
+                sys.executable,
+                "-m",
+                "gunicorn",
+                "-c",
+                str(PROJECT / "gunicorn.conf.py"),
+                *([app] if app else []),
+            ],
             cwd=PROJECT,
             env=env,
             stdout=output,
@@ -207,7 +285,9 @@ def production_server(
         )
         try:
             port = listening_port(log, process)
-            server = ProductionServer(f"{scheme}://{HOST}:{port}", port, secret_key, cert, log, tls)
+            server = ProductionServer(
+                f"{scheme}://{HOST}:{port}", port, secret_key, cert, log, tls, process.pid
+            )
             wait_until_ready(server, process)
             yield server
         finally:

@@ -6,16 +6,13 @@ what is tested is what a person's browser (or an attacker's script) gets.
 
 from __future__ import annotations
 
-import http.client
 import re
-from collections.abc import Iterator, Mapping
-from http.cookies import SimpleCookie
+from collections.abc import Iterator
 from pathlib import Path
-from urllib.parse import urlencode, urlsplit
 
 import pytest
 
-from tests.server import ProductionServer, production_server
+from tests.server import ProductionServer, Visitor, production_server
 from tests.walk import SAFETY, SIGN, USE, WHO
 
 EXPECTED_HEADERS = {
@@ -42,65 +39,6 @@ CSP_DIRECTIVES = {
 def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[ProductionServer]:
     with production_server(tmp_path_factory.mktemp("https")) as running:
         yield running
-
-
-class Visitor:
-    """A person's browser, reduced to what matters here: a cookie, and where it posts from."""
-
-    def __init__(self, server: ProductionServer) -> None:
-        self.server = server
-        self.cookie = ""
-
-    def send(
-        self,
-        method: str,
-        path: str,
-        form: Mapping[str, str | list[str]] | None = None,
-        **headers: str,
-    ) -> tuple[http.client.HTTPResponse, str]:
-        sent = {"Cookie": self.cookie} if self.cookie else {}
-        body = None
-        if form is not None:
-            body = urlencode(form, doseq=True)
-            sent["Content-Type"] = "application/x-www-form-urlencoded"
-        sent.update({name.replace("_", "-"): value for name, value in headers.items()})
-        response, raw = self.server.request(method, path, body, sent)
-        for header in response.headers.get_all("Set-Cookie") or []:
-            cookie = SimpleCookie()
-            cookie.load(header)
-            self.cookie = f"session={cookie['session'].value}"
-        return response, raw.decode("utf-8", errors="replace")
-
-    def token(self, path: str) -> str:
-        _, page = self.send("GET", path)
-        found = re.search(r'name="csrf_token" type="hidden" value="([^"]+)"', page)
-        assert found, f"{path}: no form token"
-        return found.group(1)
-
-    def walk(self, answers: Mapping[str, str | list[str]]) -> None:
-        """The whole check, as a browser takes it: each page's form sent with
-        its hidden fields (a notice's Continue says which notice it is) and the
-        answer for its place, and each redirect followed, up to the summary."""
-        path = WHO
-        while path != "/summary":
-            _, page = self.send("GET", path)
-            form: dict[str, str | list[str]] = dict(
-                re.findall(r'name="(csrf_token|notice)" type="hidden" value="([^"]+)"', page)
-            )
-            if "notice" not in form and path in answers:
-                form["answer"] = answers[path]
-            response, _ = self.send("POST", path, form, Origin=self.server.url)
-            assert response.status == 303, f"POST {path} gave {response.status}"
-            path = urlsplit(response.headers["Location"]).path
-        self.send("GET", path)
-
-    def answer(self, path: str, answer: str, **headers: str) -> http.client.HTTPResponse:
-        return self.post(path, answer, **headers)[0]
-
-    def post(self, path: str, answer: str, **headers: str) -> tuple[http.client.HTTPResponse, str]:
-        return self.send(
-            "POST", path, {"csrf_token": self.token(path), "answer": answer}, **headers
-        )
 
 
 def test_an_answer_posted_from_the_site_itself_is_saved_over_https(server):

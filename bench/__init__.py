@@ -1,0 +1,1 @@
+"""Benchmarks and load tests of the production server (``make bench``, ``make soak``)."""
