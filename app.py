@@ -24,7 +24,13 @@ from questionnaire.clinics import Clinics, ConfigError, check_clinics
 from questionnaire.content import CONTENT_DIR, Audience, Content, load_all_content
 from questionnaire.web.assets import init_assets
 from questionnaire.web.clinics import init_clinics
-from questionnaire.web.context import CLINIC, CLINIC_CONTENT, current_content, select_language
+from questionnaire.web.context import (
+    CLINIC,
+    CLINIC_CONTENT,
+    current_content,
+    select_language,
+    translations,
+)
 from questionnaire.web.security import FormProtection, add_security_headers
 from questionnaire.web.serving import wrap_for_serving
 from questionnaire.web.state import CookieSessionInterface, has_progress
@@ -48,6 +54,9 @@ DEFAULTS: dict[str, Any] = {
     "SESSION_PERMANENT": False,
     # The CSRF token lives as long as the session; idle answers are cleared separately.
     "WTF_CSRF_TIME_LIMIT": None,
+    # The forms' messages are the content's own, never WTForms' built-in ones:
+    # without this, Flask-WTF reads WTForms' catalogue again on every request.
+    "WTF_I18N_ENABLED": False,
     "MAX_CONTENT_LENGTH": 16 * 1024,
     # Old secret keys still accepted while a new one is rolled out (see DEPLOY.md).
     "SECRET_KEY_FALLBACKS": [],
@@ -98,6 +107,12 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
     _require_compiled_catalogues(app)
     _require_default_language(app)
     Babel(app, locale_selector=select_language)
+    # The templates' _() and ngettext() use this request's catalogue, found once.
+    app.jinja_env.install_gettext_callables(
+        gettext=lambda text: translations().ugettext(text),
+        ngettext=lambda singular, plural, n: translations().ungettext(singular, plural, n),
+        newstyle=True,
+    )
     app.register_blueprint(bp)
     init_assets(app)
     # Last of the WSGI wrappers: it decides which clinic's pages a request is for.

@@ -13,6 +13,7 @@ import re
 import tomllib
 from collections.abc import Mapping
 from enum import StrEnum
+from functools import cached_property
 from pathlib import Path
 from typing import Annotated, Any
 
@@ -382,13 +383,22 @@ class Content(_Model):
         return self
 
     def sign(self, sign_id: str) -> Sign | None:
-        return next((sign for sign in self.signs if sign.id == sign_id), None)
+        return self._signs_by_id.get(sign_id)
 
     def kind(self, kind_id: str) -> Kind:
         return next(kind for kind in self.kinds if kind.id == kind_id)
 
     def answer_option(self, value: str) -> AnswerOption | None:
-        return next((option for option in self.answer_options if option.value == value), None)
+        return self._answer_options_by_value.get(value)
+
+    # Looked up on every page: found by key, not by a scan of the list.
+    @cached_property
+    def _signs_by_id(self) -> dict[str, Sign]:
+        return {sign.id: sign for sign in self.signs}
+
+    @cached_property
+    def _answer_options_by_value(self) -> dict[str, AnswerOption]:
+        return {option.value: option for option in self.answer_options}
 
     def resource(self, resource_id: str) -> Resource:
         return next(resource for resource in self.resources if resource.id == resource_id)

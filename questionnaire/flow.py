@@ -18,6 +18,7 @@ they answer; only how often each is seen differs.
 
 from __future__ import annotations
 
+import weakref
 from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
 from enum import StrEnum
@@ -175,12 +176,15 @@ def interrupts(content: Content, progress: Progress, sign_id: str) -> bool:
 
 def path(content: Content, progress: Progress) -> list[Step]:
     """Every step this person's answers lead through, in order."""
+    return _path(content, progress, places(content).checklist_after)
+
+
+def _path(content: Content, progress: Progress, checklist_after: str | None) -> list[Step]:
     steps = [AUDIENCE, SAFETY]
     if needs_emergency(content, progress):
         steps.append(EMERGENCY)
     # After the safety question, not before it: nothing delays emergency guidance.
     steps.append(USE)
-    checklist_after = _checklist_after(content)
     for sign in content.signs:
         steps.append(sign_step(sign.id))
         if interrupts(content, progress, sign.id):
@@ -189,14 +193,6 @@ def path(content: Content, progress: Progress) -> list[Step]:
             steps.append(CHECKLIST)
     steps += [CHECK, SUMMARY]
     return steps
-
-
-def _checklist_after(content: Content) -> str | None:
-    """The sign the checklist follows: the last one of the checklist's kind."""
-    if content.checklist is None:
-        return None
-    kind = content.checklist.kind
-    return [sign.id for sign in content.signs if sign.kind == kind][-1]
 
 
 def is_done(step: Step, progress: Progress) -> bool:
@@ -269,7 +265,7 @@ def place_of(content: Content, step: Step) -> Step:
     if not is_notice(step):
         return step
     before = SAFETY if step.kind is StepKind.EMERGENCY else sign_step(step.sign_id or "")
-    steps = path(content, Progress())  # a path with no notices on it
+    steps = places(content).plain_path
     return steps[steps.index(before) + 1]
 
 
@@ -302,4 +298,41 @@ _QUESTION_KINDS = {
 
 def question_steps(content: Content) -> list[Step]:
     """The steps that ask a question, in order: what "Question N of M" counts."""
-    return [step for step in path(content, Progress()) if step.kind in _QUESTION_KINDS]
+    return list(places(content).questions)
+
+
+def question_number(content: Content, step: Step) -> int | None:
+    """N in "Question N of M" for a step that asks a question; None for any other."""
+    return places(content).numbers.get(step)
+
+
+@dataclass(frozen=True)
+class Places:
+    """What is the same for everyone who takes a content's check: worked out once."""
+
+    # The sign the checklist follows: the last one of the checklist's kind.
+    checklist_after: str | None
+    # The path of someone who has answered nothing: it has no notices on it.
+    plain_path: tuple[Step, ...]
+    questions: tuple[Step, ...]
+    numbers: Mapping[Step, int]
+
+
+# By the id of the content they are for, and forgotten with it.
+_PLACES: dict[int, Places] = {}
+
+
+def places(content: Content) -> Places:
+    """The places of ``content``'s check, worked out on first use and then kept."""
+    found = _PLACES.get(id(content))
+    if found is None:
+        checklist_after = None
+        if content.checklist is not None:
+            kind = content.checklist.kind
+            checklist_after = [sign.id for sign in content.signs if sign.kind == kind][-1]
+        plain = tuple(_path(content, Progress(), checklist_after))
+        questions = tuple(step for step in plain if step.kind in _QUESTION_KINDS)
+        numbers = {step: number for number, step in enumerate(questions, start=1)}
+        found = _PLACES[id(content)] = Places(checklist_after, plain, questions, numbers)
+        weakref.finalize(content, _PLACES.pop, id(content), None)
+    return found

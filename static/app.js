@@ -91,7 +91,7 @@
   // nothing on the page is lost; if the answers are gone already, the page
   // is opened again and says so. The alert region is made empty at load, so
   // that filling it later is announced.
-  var main = document.querySelector("[data-idle-after]");
+  var main = document.querySelector("[data-idle-left]");
   if (main && window.fetch) {
     var region = document.createElement("div");
     region.setAttribute("role", "alert");
@@ -120,15 +120,17 @@
     var seconds = function (name) {
       return Number(main.getAttribute(name)) * 1000;
     };
-    var wait = function () {
+    // The server keeps the answers for "left" seconds after this page was
+    // made, and for "limit" seconds after "Keep my answers".
+    var wait = function (left) {
       timers.forEach(window.clearTimeout);
       timers = [
         window.setTimeout(function () {
           say("data-idle-warning", true);
-        }, seconds("data-idle-after")),
+        }, left - seconds("data-idle-ahead")),
         window.setTimeout(function () {
           say("data-idle-cleared", false);
-        }, seconds("data-idle-limit"))
+        }, left)
       ];
     };
     var keep = function () {
@@ -150,13 +152,13 @@
           var kept = say("data-idle-kept", false);
           kept.tabIndex = -1;
           kept.focus();
-          wait();
+          wait(seconds("data-idle-limit"));
         })
         .catch(function () {
           say("data-idle-failed", true).nextSibling.focus();
         });
     };
-    wait();
+    wait(seconds("data-idle-left"));
   }
 
   // Print: a button only where it can work, made here rather than hidden in the page.

@@ -317,11 +317,12 @@ def test_answers_are_kept_while_the_person_is_active(client, monkeypatch):
 def test_a_page_with_answers_gives_the_script_the_idle_warning_in_words(client):
     """Two minutes before the limit: the words, the time, and the button's label."""
     fresh = soup(client.get(WHO)).main
-    assert not fresh.has_attr("data-idle-after"), "nothing to lose yet, nothing to warn of"
+    assert not fresh.has_attr("data-idle-left"), "nothing to lose yet, nothing to warn of"
     walk(client, answers=ANSWERS, stop_at=SIGN["nausea"])
     for path in [SIGN["nausea"], WHO]:
         main = soup(client.get(path)).main
-        assert main["data-idle-after"] == str(60 * 60 - 2 * 60)
+        assert (main["data-idle-left"], main["data-idle-ahead"]) == (str(60 * 60), "120")
+        assert main["data-idle-limit"] == str(60 * 60)
         assert main["data-idle-warning"] == (
             "To protect your privacy, your answers will be cleared in 2 minutes "
             "if the check is not used."
@@ -329,7 +330,37 @@ def test_a_page_with_answers_gives_the_script_the_idle_warning_in_words(client):
         assert main["data-idle-keep"] == "Keep my answers"
         assert main["data-idle-kept"] == "Your answers are kept for another 60 minutes."
     # The start page keeps no time: it is not where answers are used.
-    assert not soup(client.get("/")).main.has_attr("data-idle-after")
+    assert not soup(client.get("/")).main.has_attr("data-idle-left")
+
+
+def test_a_page_opened_within_a_minute_leaves_the_cookie_and_tells_the_time_left(
+    client, monkeypatch
+):
+    """Opening a page does not send the whole cookie back to move the clock by seconds:
+    the clock moves once it is a minute old, and the page says how long is left."""
+    start = float(int(time.time()))
+    monkeypatch.setattr(time, "time", lambda: start)
+    walk(client, answers=ANSWERS, stop_at=SIGN["nausea"])
+    monkeypatch.setattr(time, "time", lambda: start + 50)
+    page = client.get(SIGN["nausea"])
+    assert "Set-Cookie" not in page.headers
+    assert soup(page).main["data-idle-left"] == str(60 * 60 - 50)
+    monkeypatch.setattr(time, "time", lambda: start + 61)
+    page = client.get(SIGN["nausea"])
+    assert "Set-Cookie" in page.headers
+    assert soup(page).main["data-idle-left"] == str(60 * 60)
+
+
+def test_answers_are_cleared_an_hour_after_the_clock_last_moved(client, monkeypatch):
+    """A page opened within the minute did not move the clock, and the limit counts from it."""
+    start = float(int(time.time()))
+    monkeypatch.setattr(time, "time", lambda: start)
+    walk(client, answers=ANSWERS, stop_at=SIGN["nausea"])
+    monkeypatch.setattr(time, "time", lambda: start + 50)
+    client.get(SIGN["nausea"])
+    monkeypatch.setattr(time, "time", lambda: start + 60 * 60 + 1)
+    page = client.get(SIGN["nausea"], follow_redirects=True)
+    assert "we cleared your answers after 60 minutes" in page.text
 
 
 def test_an_idle_limit_too_short_to_warn_ahead_is_refused():
@@ -342,7 +373,7 @@ def test_a_shorter_idle_limit_is_warned_of_two_minutes_ahead():
     client = app.test_client()
     walk(client, stop_at=SAFETY)
     main = soup(client.get(SAFETY)).main
-    assert (main["data-idle-after"], main["data-idle-limit"]) == ("180", "300")
+    assert (main["data-idle-left"], main["data-idle-limit"]) == ("300", "300")
     assert "cleared in 2 minutes if" in main["data-idle-warning"]
     assert main["data-idle-kept"] == "Your answers are kept for another 5 minutes."
     assert main["data-idle-keep-url"] == "/keep-answers"

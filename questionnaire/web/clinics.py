@@ -14,7 +14,6 @@ from collections.abc import Iterable
 from wsgiref.types import StartResponse, WSGIApplication, WSGIEnvironment
 
 from flask import Blueprint, Flask, g, render_template, url_for
-from flask_babel import gettext as _
 from markupsafe import escape
 from werkzeug.exceptions import NotFound
 from werkzeug.utils import redirect
@@ -25,6 +24,7 @@ from questionnaire.clinics import Clinic, Clinics
 from questionnaire.content import Audience
 from questionnaire.web.assets import ONE_YEAR
 from questionnaire.web.context import CLINIC, CLINICS, brand_style, current_clinic, current_content
+from questionnaire.web.context import gettext as _
 from questionnaire.web.security import csp_hash, set_page_policy
 
 _PREFIX = re.compile(r"^/c/([a-z0-9-]+)(/.*)?$")

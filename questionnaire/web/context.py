@@ -2,8 +2,13 @@
 
 from __future__ import annotations
 
-from flask import current_app, request, session
-from flask_babel import get_locale
+from functools import cache
+from typing import Any
+
+from babel import Locale
+from babel.support import NullTranslations
+from flask import current_app, g, request, session
+from flask_babel import get_locale, get_translations
 
 from questionnaire.clinics import Clinic, Clinics
 from questionnaire.content import Content
@@ -14,6 +19,8 @@ CLINICS = "selfcheck_clinics"
 # A clinic with its own resources has its own content: slug, then language.
 CLINIC_CONTENT = "selfcheck_clinic_content"
 LANGUAGE = "language"
+_TRANSLATIONS = "selfcheck_translations"
+_CONTENT = "selfcheck_content"
 
 
 def current_clinic() -> Clinic | None:
@@ -42,23 +49,55 @@ def all_content() -> dict[str, Content]:
     return contents
 
 
-def select_language() -> str:
+def select_language() -> Locale:
     """The language chosen with the link on every page, else the browser's, else the clinic's."""
     available = list(all_content())
     chosen = session.get(LANGUAGE)
     if chosen in available:
-        return str(chosen)
+        return _locale(str(chosen))
     preferred = request.accept_languages.best_match(available)
     if preferred:
-        return preferred
+        return _locale(preferred)
     clinic = current_clinic()
-    return clinic.default_language if clinic else str(current_app.config["DEFAULT_LANGUAGE"])
+    default = clinic.default_language if clinic else current_app.config["DEFAULT_LANGUAGE"]
+    return _locale(str(default))
+
+
+@cache
+def _locale(code: str) -> Locale:
+    """Babel's locale for a content language (only those reach here), made once."""
+    return Locale.parse(code)
 
 
 def current_content() -> Content:
-    language = get_locale().language
-    own: dict[str, dict[str, Content]] = current_app.extensions.get(CLINIC_CONTENT, {})
-    clinic = current_clinic()
-    if clinic is not None and clinic.slug in own:
-        return own[clinic.slug][language]
-    return all_content()[language]
+    """The content of this request's language (and clinic), found once per request."""
+    found: Content | None = g.get(_CONTENT)
+    if found is None:
+        language = get_locale().language
+        own: dict[str, dict[str, Content]] = current_app.extensions.get(CLINIC_CONTENT, {})
+        clinic = current_clinic()
+        if clinic is not None and clinic.slug in own:
+            found = own[clinic.slug][language]
+        else:
+            found = all_content()[language]
+        setattr(g, _CONTENT, found)
+    return found
+
+
+def translations() -> NullTranslations:
+    """This request's interface translations, looked up once.
+
+    Flask-Babel's own ``gettext`` finds the request, its locale and the
+    catalogue again on every call, some twenty times a page.
+    """
+    found: NullTranslations | None = g.get(_TRANSLATIONS)
+    if found is None:
+        found = get_translations()
+        setattr(g, _TRANSLATIONS, found)
+    return found
+
+
+def gettext(text: str, **variables: Any) -> str:
+    """An interface string in this request's language, as Flask-Babel's ``gettext``."""
+    translated = translations().ugettext(text)
+    return translated % variables if variables else translated

@@ -27,11 +27,11 @@ from flask.sessions import (
     SessionMixin,
     session_json_serializer,
 )
-from flask_babel import gettext as _
 from itsdangerous import BadSignature
 
 from questionnaire.content import Content
 from questionnaire.flow import Progress
+from questionnaire.web.context import gettext as _
 
 _PROGRESS = "progress"
 _LAST_SEEN = "last_seen"
@@ -47,6 +47,11 @@ _PAD_TO = 1024
 # longer read (the key was changed) be met with an apology only when answers
 # were lost, not when the cookie held only a form token.
 _HOLDS_ANSWERS = "a."
+# Opening a page restarts the idle clock only once it is this many seconds
+# old: otherwise every page would send the whole cookie back just to move
+# the clock on by a few seconds. Pages tell the script how long the answers
+# are really kept (``answers_kept_for``), so its warning stays on time.
+_CLOCK_STEP = 60
 
 
 class CookieSession(SecureCookieSession):
@@ -182,7 +187,7 @@ def load_progress(content: Content) -> Progress:
                 )
             )
         return Progress()
-    if not keep_answers():
+    if not keep_answers(step=_CLOCK_STEP):
         clear_progress()
         flash(
             _(
@@ -195,19 +200,30 @@ def load_progress(content: Content) -> Progress:
     return Progress.from_dict(session[_PROGRESS], content)
 
 
-def keep_answers() -> bool:
+def keep_answers(step: int = 0) -> bool:
     """Reset the idle clock of answers still within the limit; say whether there were any.
 
-    Never clears or says anything: answers past the limit are cleared, with a
-    notice, by the next page the person opens.
+    The clock is reset if it has run at least ``step`` seconds. Never clears
+    or says anything: answers past the limit are cleared, with a notice, by
+    the next page the person opens.
     """
     last_seen = session.get(_LAST_SEEN)
     limit = int(current_app.config["ANSWERS_IDLE_SECONDS"])
     now = int(time.time())
     if _PROGRESS not in session or not isinstance(last_seen, int) or now - last_seen > limit:
         return False
-    session[_LAST_SEEN] = now
+    if now - last_seen >= step:
+        session[_LAST_SEEN] = now
     return True
+
+
+def answers_kept_for() -> int:
+    """How many more seconds the answers are kept without use (0 if there are none)."""
+    last_seen = session.get(_LAST_SEEN)
+    if _PROGRESS not in session or not isinstance(last_seen, int):
+        return 0
+    limit = int(current_app.config["ANSWERS_IDLE_SECONDS"])
+    return max(0, limit - (int(time.time()) - last_seen))
 
 
 def _cookie_was_unreadable() -> bool:

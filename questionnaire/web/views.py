@@ -25,7 +25,6 @@ from flask import (
     url_for,
 )
 from flask_babel import get_locale
-from flask_babel import gettext as _
 from flask_wtf import FlaskForm
 from werkzeug.exceptions import HTTPException, NotFound
 from werkzeug.wrappers import Response
@@ -35,8 +34,10 @@ from questionnaire.content import Audience, Content, Option, Prompt, Sign
 from questionnaire.flow import Progress, Step, StepKind
 from questionnaire.summary import summarise
 from questionnaire.web.context import LANGUAGE, all_content, current_content, exit_url
+from questionnaire.web.context import gettext as _
 from questionnaire.web.forms import ChecklistForm, ChoiceForm, ContinueForm, NoticeForm
 from questionnaire.web.state import (
+    answers_kept_for,
     clear_progress,
     has_progress,
     keep_answers,
@@ -61,8 +62,7 @@ def url_for_step(step: Step) -> str:
         case StepKind.SUMMARY:
             return url_for("check.summary")
         case _:
-            number = flow.question_steps(content).index(place) + 1
-            return url_for("check.question", number=number)
+            return url_for("check.question", number=flow.question_number(content, place))
 
 
 @dataclass(frozen=True)
@@ -91,19 +91,19 @@ class Visit:
 
     def render(self, template: str, **context: object) -> str:
         before = flow.step_before(self.content, self.progress, self.step)
-        questions = flow.question_steps(self.content)
+        questions = flow.places(self.content).questions
         return render_template(
             template,
             content=self.content,
             back_url=url_for_step(before) if before else url_for("check.start"),
-            question_number=(questions.index(self.step) + 1 if self.step in questions else None),
+            question_number=flow.question_number(self.content, self.step),
             question_total=len(questions),
-            place_title=self.place_title(questions),
+            place_title=self.place_title(),
             idle_warning=_idle_warning(),
             **context,
         )
 
-    def place_title(self, questions: list[Step]) -> str | None:
+    def place_title(self) -> str | None:
         """The page's title when it is the same whatever was answered; None for its own.
 
         A browser's history keeps the last title seen at each address. So every
@@ -112,9 +112,10 @@ class Visit:
         "Call 911 now", and not a question worded for "you" or "they".
         """
         place = flow.place_of(self.content, self.step)
-        if place in questions:
-            number = questions.index(place) + 1
-            return str(_("Question %(number)s of %(total)s", number=number, total=len(questions)))
+        number = flow.question_number(self.content, place)
+        if number is not None:
+            total = len(flow.places(self.content).questions)
+            return str(_("Question %(number)s of %(total)s", number=number, total=total))
         if place != self.step:  # a notice shown at check your answers
             return str(_("Check your answers"))
         return None
@@ -124,23 +125,21 @@ class Visit:
 class IdleWarning:
     """When the script warns that answers left idle are about to be cleared.
 
-    Counted from the page's loading, which is when the answers were last used.
+    Counted from the page's loading: ``left`` is how long the server will
+    still keep the answers then, ``limit`` how long after "Keep my answers".
     """
 
     limit: int
+    left: int
     # Two minutes ahead: WCAG 2.2.1 asks for at least 20 seconds.
     ahead: int = 2 * 60
-
-    @property
-    def after(self) -> int:
-        return self.limit - self.ahead
 
 
 def _idle_warning() -> IdleWarning | None:
     """A warning before the idle limit, on a page where answers would be lost; else None."""
     if not has_progress():
         return None
-    return IdleWarning(int(current_app.config["ANSWERS_IDLE_SECONDS"]))
+    return IdleWarning(int(current_app.config["ANSWERS_IDLE_SECONDS"]), answers_kept_for())
 
 
 def show(place: Step) -> Response | str:
@@ -302,7 +301,7 @@ def resume() -> Response:
 
 @bp.route("/question/<int:number>", methods=["GET", "POST"])
 def question(number: int) -> Response | str:
-    questions = flow.question_steps(current_content())
+    questions = flow.places(current_content()).questions
     if not 1 <= number <= len(questions):
         raise NotFound()
     return show(questions[number - 1])
