@@ -10,9 +10,10 @@ import re
 from collections.abc import Iterator
 from pathlib import Path
 
+import brotli
 import pytest
 
-from tests.server import ProductionServer, Visitor, production_server
+from tests.server import PROJECT, ProductionServer, Visitor, production_server
 from tests.walk import SAFETY, SIGN, USE, WHO
 
 EXPECTED_HEADERS = {
@@ -145,6 +146,17 @@ def test_pages_and_assets_are_compressed_for_browsers_that_accept_it(server, enc
         plain, plain_body = server.request("GET", path)
         assert "Content-Encoding" not in plain.headers
         assert len(raw) < len(plain_body) / 2, f"{path}: {len(raw)} of {len(plain_body)} bytes"
+
+
+def test_the_stylesheet_and_script_are_sent_as_compressed_once_at_the_best_quality(server):
+    """Compressed at start-up with brotli's slowest, smallest setting, not on each request."""
+    _, page = Visitor(server).send("GET", "/")
+    for address in re.findall(r'(?:href|src)="(/static/[^"]+)"', page):
+        response, raw = server.request("GET", address, headers={"Accept-Encoding": "br"})
+        stem, suffix = re.fullmatch(r"/static/(\w+)\.[0-9a-f]{16}\.(\w+)", address).groups()
+        original = (PROJECT / "static" / f"{stem}.{suffix}").read_bytes()
+        assert response.headers["Content-Encoding"] == "br"
+        assert raw == brotli.compress(original, quality=11), address
 
 
 def test_health_check_is_tiny_and_sets_no_cookie(server):

@@ -1,7 +1,8 @@
 """The stylesheet and script, at addresses that change when their content does.
 
-Each file in the static folder is read once at start-up and served from
-memory at ``/static/<stem>.<hash>.<suffix>``. A browser may keep such a file
+Each file in the static folder is read once at start-up, compressed once
+with brotli at its best quality, and served from memory at
+``/static/<stem>.<hash>.<suffix>``. A browser may keep such a file
 for a year without asking again: a changed file has a new address, and
 pages (which are never cached) always name the current one.
 """
@@ -13,7 +14,8 @@ import mimetypes
 from dataclasses import dataclass
 from pathlib import Path
 
-from flask import Blueprint, Flask, current_app, url_for
+import brotli
+from flask import Blueprint, Flask, current_app, request, url_for
 from werkzeug.exceptions import NotFound
 from werkzeug.wrappers import Response
 
@@ -27,6 +29,8 @@ class Asset:
     digest: str
     body: bytes
     mimetype: str
+    # The body compressed with brotli, for the browsers that accept it (all current ones).
+    brotli: bytes
 
     @property
     def address(self) -> str:
@@ -44,7 +48,8 @@ def read_assets(folder: Path) -> dict[str, Asset]:
         body = path.read_bytes()
         mimetype = mimetypes.guess_type(path.name)[0] or "application/octet-stream"
         digest = hashlib.sha256(body).hexdigest()[:16]
-        assets[path.name] = Asset(path.name, digest, body, mimetype)
+        compressed = brotli.compress(body, quality=11)
+        assets[path.name] = Asset(path.name, digest, body, mimetype, compressed)
     return assets
 
 
@@ -65,7 +70,12 @@ def serve(address: str) -> Response:
     asset = assets.get(f"{stem}.{suffix}")
     if asset is None or not stem:
         raise NotFound()
-    response = Response(asset.body, mimetype=asset.mimetype)
+    if request.accept_encodings["br"]:
+        response = Response(asset.brotli, mimetype=asset.mimetype)
+        response.headers["Content-Encoding"] = "br"
+    else:
+        response = Response(asset.body, mimetype=asset.mimetype)
+    response.vary.add("Accept-Encoding")
     if digest == asset.digest:
         response.headers["Cache-Control"] = f"public, max-age={ONE_YEAR}, immutable"
     else:

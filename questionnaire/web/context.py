@@ -7,8 +7,9 @@ from typing import Any
 
 from babel import Locale
 from babel.support import NullTranslations
-from flask import current_app, g, request, session
+from flask import Flask, current_app, g, request, session
 from flask_babel import get_locale, get_translations
+from markupsafe import Markup
 
 from questionnaire.clinics import Clinic, Clinics
 from questionnaire.content import Content
@@ -101,3 +102,21 @@ def gettext(text: str, **variables: Any) -> str:
     """An interface string in this request's language, as Flask-Babel's ``gettext``."""
     translated = translations().ugettext(text)
     return translated % variables if variables else translated
+
+
+def template_gettext(text: str, **variables: Any) -> Markup:
+    """``_()`` in templates, as Jinja's "newstyle" gettext does it, in one call
+    rather than three: the translation is trusted, the variables are escaped."""
+    return Markup(translations().ugettext(text)) % variables
+
+
+def template_ngettext(singular: str, plural: str, num: int, **variables: Any) -> Markup:
+    translated = translations().ungettext(singular, plural, num)
+    return Markup(translated) % {"num": num, **variables}
+
+
+def init_translations(app: Flask) -> None:
+    """Templates translate with this request's catalogue, found once (after Flask-Babel)."""
+    app.jinja_env.globals.update(
+        _=template_gettext, gettext=template_gettext, ngettext=template_ngettext
+    )
