@@ -7,16 +7,17 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: run serve test lint typecheck pytest check-content system-tools observatory translations clean
+.PHONY: run serve test lint typecheck pytest check-content system-tools observatory translations clean bench soak lighthouse
 
 # Interface translations: the .po files are kept in git, the compiled .mo
 # files are made from them (and ignored by git).
 CATALOGUES := questionnaire/translations
 MO_FILES := $(patsubst %.po,%.mo,$(wildcard $(CATALOGUES)/*/LC_MESSAGES/messages.po))
 
-# The browser tests need Debian's Chromium, and the HTML checker needs Java.
-# As root with apt-get they are installed when missing; elsewhere the tests
-# that need them are skipped with a message (and fail when CI=true).
+# The browser tests need Debian's Chromium, the HTML checker needs Java, and
+# the benchmark (and its smoke test) needs wrk. As root with apt-get they are
+# installed when missing; elsewhere the tests that need them are skipped with
+# a message (and fail when CI=true).
 CHROMIUM := /usr/bin/chromium
 
 $(STAMP): pyproject.toml constraints.txt
@@ -55,13 +56,14 @@ system-tools:
 	@missing=""; \
 	test -x $(CHROMIUM) || missing="$$missing chromium"; \
 	command -v java >/dev/null 2>&1 || missing="$$missing default-jre-headless"; \
+	command -v wrk >/dev/null 2>&1 || missing="$$missing wrk"; \
 	if [ -z "$$missing" ]; then exit 0; fi; \
 	if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then \
-		echo "Installing$$missing for the browser tests (apt-get, about a minute)"; \
+		echo "Installing$$missing for the browser tests and the benchmark (apt-get, about a minute)"; \
 		apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $$missing >/dev/null; \
 	else \
 		echo "!!! Missing$$missing and cannot install it here (needs root and apt-get)."; \
-		echo "!!! The browser tests will be SKIPPED; with CI=true they FAIL instead."; \
+		echo "!!! The tests that need them will be SKIPPED; with CI=true they FAIL instead."; \
 	fi
 
 lint: $(STAMP)
@@ -88,8 +90,29 @@ observatory:
 		cd $(OBSERVATORY) && npm ci --ignore-scripts --no-audit --no-fund; \
 	fi
 
+# Benchmarks, not part of `make test` (they take minutes): they write docs/performance.md.
+# The throughput against a minimal Flask app, page weight and Lighthouse scores:
+bench: system-tools $(STAMP) $(MO_FILES) lighthouse
+	$(BIN)/python -m bench
+
+# 60 s of whole journeys at 64 people at once against the production server.
+soak: $(STAMP) $(MO_FILES)
+	$(BIN)/python -m bench.soak
+
+# Lighthouse for bench/lighthouse.py (Node and npm); it runs offline against 127.0.0.1.
+LIGHTHOUSE := bench/lighthouse
+LIGHTHOUSE_STAMP := $(LIGHTHOUSE)/node_modules/.package-lock.json
+
+lighthouse:
+	@if ! command -v npm >/dev/null 2>&1; then \
+		echo "!!! npm is missing: Lighthouse cannot run, and make bench fails."; exit 1; \
+	elif [ ! -f $(LIGHTHOUSE_STAMP) ] || [ $(LIGHTHOUSE)/package-lock.json -nt $(LIGHTHOUSE_STAMP) ] \
+		|| [ $(LIGHTHOUSE)/package.json -nt $(LIGHTHOUSE_STAMP) ]; then \
+		cd $(LIGHTHOUSE) && npm ci --ignore-scripts --no-audit --no-fund; \
+	fi
+
 check-content: $(STAMP) $(MO_FILES)
 	$(BIN)/flask --app app check-content
 
 clean:
-	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache .coverage htmlcov $(OBSERVATORY)/node_modules
+	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache .coverage htmlcov $(OBSERVATORY)/node_modules $(LIGHTHOUSE)/node_modules

@@ -4,7 +4,10 @@ from __future__ import annotations
 
 import re
 from collections import Counter
+from functools import cache
+from pathlib import Path
 
+from babel.messages.pofile import read_po
 from bs4 import BeautifulSoup
 from werkzeug.test import TestResponse
 
@@ -35,6 +38,18 @@ SUMMARY_FORBIDDEN = DIAGNOSTIC_PHRASES + [
 ]
 
 
+SPANISH_CATALOGUE = (
+    Path(__file__).parent.parent / "questionnaire/translations/es/LC_MESSAGES/messages.po"
+)
+
+
+@cache
+def translated_english() -> frozenset[str]:
+    """The interface's English strings that a Spanish page shows translated."""
+    with SPANISH_CATALOGUE.open("rb") as file:
+        return frozenset(str(message.id) for message in read_po(file) if message.string)
+
+
 def soup(response: TestResponse) -> BeautifulSoup:
     return BeautifulSoup(response.get_data(as_text=True), "html.parser")
 
@@ -49,6 +64,13 @@ def check_page(response: TestResponse) -> None:
     page = soup(response)
     url = response.request.path
     assert page.html is not None and page.html.get("lang"), f"{url}: <html> has no lang"
+    # What a search result or a shared link says: in the page's language, never a diagnosis.
+    meta = page.select_one('head > meta[name="description"]')
+    description = " ".join(str(meta.get("content", "")).split()) if meta else ""
+    assert description, f"{url}: no meta description"
+    if page.html.get("lang") == "es":
+        assert description not in translated_english(), f"{url}: description in English"
+    assert_no_phrase(description, DIAGNOSTIC_PHRASES, url)
     headings = page.find_all("h1")
     assert len(headings) == 1, f"{url}: {len(headings)} h1 elements"
     title = text_of(page.title)
