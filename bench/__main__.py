@@ -14,7 +14,7 @@ import sys
 import tempfile
 from pathlib import Path
 
-from bench import lighthouse, weight
+from bench import lighthouse, profile, weight
 from bench.report import heading, write_section
 from bench.throughput import BASELINE, CONNECTIONS, Results, Target, measure
 from tests.server import production_server
@@ -84,7 +84,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--seconds", type=float, default=5, help="each wrk run")
     parser.add_argument("--lighthouse-runs", type=int, default=3, help="per page and language")
     arguments = parser.parse_args(argv)
-    command = "make bench  # python -m bench " + shlex.join(argv or sys.argv[1:])
+    command = " ".join(["python -m bench", *map(shlex.quote, argv or sys.argv[1:])])
+    command = f"make bench  # {command}"
 
     results, pages = measure(arguments.rounds, arguments.seconds)
     table, missed = throughput_table(results, pages)
@@ -149,6 +150,12 @@ def main(argv: list[str] | None = None) -> int:
     )
     write_section("pages", pages_section)
     print(pages_section)
+
+    # Where the time goes: what is left to take away.
+    baseline_ms, breakdowns = profile.measure()
+    parts = profile.section(baseline_ms, breakdowns, command)
+    write_section("profile", parts)
+    print(parts)
     return 1 if missed or errors or heavy or low else 0
 
 

@@ -205,7 +205,7 @@ def score(
 
 
 def table(results: Sequence[PageScores]) -> str:
-    """The scores as a Markdown table, and every audit below 1 under it."""
+    """The scores as a Markdown table, and under it every audit below 1 that counts."""
     rows = [
         "| page | language | " + " | ".join(CATEGORIES) + " |",
         "|---|---|" + "--:|" * len(CATEGORIES),
@@ -219,6 +219,8 @@ def table(results: Sequence[PageScores]) -> str:
             f"(score {miss.score:.2f}, weight {miss.weight:g}"
             + (f", {miss.shown})" if miss.shown else ")")
             for miss in sorted(each.result.misses, key=lambda miss: -miss.weight)
+            # Audits of weight 0 are advice that does not count towards the score.
+            if miss.weight > 0
         ]
     return "\n".join(rows + ([""] + misses if misses else []))
 

@@ -13,6 +13,7 @@ from pathlib import Path
 
 import pytest
 
+from bench import profile
 from bench.__main__ import THROUGHPUT_TARGET, throughput_table
 from bench.report import write_section
 from bench.throughput import BASELINE, WRK, Results, Run, Target, measure
@@ -88,3 +89,18 @@ def test_each_measurement_replaces_its_own_section_and_keeps_the_others(tmp_path
     text = document.read_text()
     assert "second" in text and "first" not in text and "soaked" in text
     assert text.index("second") < text.index("soaked"), "a section keeps its place"
+
+
+def test_the_profile_times_each_part_of_each_page_and_puts_everything_back():
+    baseline_ms, breakdowns = profile.measure(requests=5)
+    assert baseline_ms > 0
+    parts = {each.name: each.parts_ms for each in breakdowns}
+    assert parts["Start page"]["render"] > 0 and parts["Start page"]["form"] == 0
+    assert parts["Question page, mid-journey"]["form"] > 0
+    assert parts["Question page, mid-journey"]["flow"] > 0
+    answer = parts["Answer (POST and its redirect)"]
+    assert answer["form check"] > 0 and answer["render"] == 0, "a redirect renders nothing"
+    assert all(each.parts_ms["session"] > 0 and each.parts_ms["headers"] > 0 for each in breakdowns)
+    # The wrappers are gone afterwards: the app's functions are its own again.
+    assert profile.flow.shown_at.__module__ == "questionnaire.flow"
+    assert not hasattr(profile.flow.shown_at, "__wrapped__")
