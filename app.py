@@ -198,7 +198,10 @@ def _require_secret_key(app: Flask) -> None:
 
 
 def _require_idle_limit(app: Flask) -> None:
-    """Long enough for a warning two minutes ahead, after two minutes of use."""
+    """Long enough for a warning two minutes ahead, and a minute or more after a page opens.
+
+    (A page opened within a minute of the last use leaves the idle clock where it was.)
+    """
     seconds = int(app.config["ANSWERS_IDLE_SECONDS"])
     app.config["ANSWERS_IDLE_SECONDS"] = seconds
     if seconds < 4 * 60:

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import argparse
 import shlex
+import statistics
 import sys
 import tempfile
 from pathlib import Path
@@ -39,7 +40,7 @@ def throughput_table(results: Results, pages: list[Target]) -> tuple[str, list[s
     missed = []
     for page in pages:
         ratios = results.ratios(page.name)
-        median = sorted(ratios)[len(ratios) // 2]
+        median = statistics.median(ratios)
         if median < THROUGHPUT_TARGET:
             missed.append(f"{page.name}: {median:.2f} of the baseline (target {THROUGHPUT_TARGET})")
         rows.append(

@@ -34,16 +34,24 @@ def machine() -> str:
 
 
 def revision() -> str:
-    try:
+    """The commit measured, "-dirty" if files other than this document differ from it."""
+
+    def git(*arguments: str) -> str:
         return subprocess.run(
-            ["git", "describe", "--always", "--dirty"],
+            ["git", *arguments],
             capture_output=True,
             text=True,
             check=True,
             cwd=PERFORMANCE.parent.parent,
         ).stdout.strip()
+
+    try:
+        commit = git("rev-parse", "--short", "HEAD")
+        document = PERFORMANCE.relative_to(PERFORMANCE.parent.parent).as_posix()
+        changed = git("status", "--porcelain", "--", ".", f":!{document}")
     except (OSError, subprocess.CalledProcessError):
         return "unknown"
+    return f"{commit}-dirty" if changed else commit
 
 
 def heading(command: str) -> str:

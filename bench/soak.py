@@ -43,6 +43,7 @@ from typing import Protocol
 from urllib.parse import urlsplit
 
 import httpx
+from babel import Locale
 from bs4 import BeautifulSoup, Tag
 
 from bench.report import PERFORMANCE, heading, write_section
@@ -1003,7 +1004,9 @@ def journey_mix(contents: Mapping[str, Content], journeys: Sequence[Journey]) ->
         quiet += any(section.heading == nothing for section in shown)
     return (
         ", ".join(
-            f"{count:,} in {contents[code].language_name}" for code, count in languages.items()
+            # Named in English, as the rest of the report is.
+            f"{count:,} in {Locale.parse(code).get_display_name('en')}"
+            for code, count in languages.items()
         )
         + f"; {other:,} for someone else; {emergency:,} with an emergency at the start; "
         f"{interrupted:,} interrupted after a sign; {quiet:,} with nothing to report"

@@ -1,35 +1,52 @@
 """The benchmark's own code, run for a moment so that it cannot rot.
 
 ``make bench`` takes minutes and is not part of the test run; this drives
-the same servers, the same wrk scripts and the same report for one round of
-a second each, and checks what they say rather than how fast anything was.
+the same servers, the same wrk scripts, the same Chromium and Lighthouse
+runs (on one page) and the same report, for a second or so each, and checks
+what they say rather than how fast anything was.
 """
 
 from __future__ import annotations
 
 import os
 import shutil
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
-from bench import profile
-from bench.__main__ import THROUGHPUT_TARGET, throughput_table
+from bench import lighthouse, profile, weight
+from bench.__main__ import (
+    THROUGHPUT_TARGET,
+    lighthouse_misses,
+    throughput_table,
+    weight_misses,
+)
 from bench.report import write_section
 from bench.throughput import BASELINE, WRK, Results, Run, Target, measure
+from tests.server import ProductionServer, production_server
 
 
 def _on_ci() -> bool:
     return os.environ.get("CI", "").strip().lower() in {"1", "true", "yes"}
 
 
+def _unavailable(message: str) -> None:
+    if _on_ci():
+        pytest.fail(f"{message} (CI is set, so this cannot be skipped)")
+    pytest.skip(message)
+
+
+@pytest.fixture(scope="module")
+def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[ProductionServer]:
+    with production_server(tmp_path_factory.mktemp("bench")) as running:
+        yield running
+
+
 @pytest.fixture(scope="module")
 def measured() -> tuple[Results, list[Target]]:
     if not shutil.which(WRK):
-        message = "wrk is missing: `make test` installs it (apt-get install wrk) as root"
-        if _on_ci():
-            pytest.fail(message)
-        pytest.skip(message)
+        _unavailable("wrk is missing: `make test` installs it (apt-get install wrk) as root")
     return measure(rounds=1, seconds=1, warm_up=0)
 
 
@@ -38,7 +55,7 @@ def test_every_page_of_the_bench_is_measured_against_the_baseline_without_errors
     assert [page.name for page in pages] == [
         "Start page",
         "Question page, mid-journey",
-        "Answer (POST and its redirect)",
+        "Answer (POST, answered with a redirect)",
         "Summary, every sign answered",
     ]
     assert len(results.rounds) == 1
@@ -98,9 +115,65 @@ def test_the_profile_times_each_part_of_each_page_and_puts_everything_back():
     assert parts["Start page"]["render"] > 0 and parts["Start page"]["form"] == 0
     assert parts["Question page, mid-journey"]["form"] > 0
     assert parts["Question page, mid-journey"]["flow"] > 0
-    answer = parts["Answer (POST and its redirect)"]
+    answer = parts["Answer (POST, answered with a redirect)"]
     assert answer["form check"] > 0 and answer["render"] == 0, "a redirect renders nothing"
     assert all(each.parts_ms["session"] > 0 and each.parts_ms["headers"] > 0 for each in breakdowns)
     # The wrappers are gone afterwards: the app's functions are its own again.
     assert profile.flow.shown_at.__module__ == "questionnaire.flow"
     assert not hasattr(profile.flow.shown_at, "__wrapped__")
+
+
+def test_the_weight_of_a_page_is_read_in_chromium(server):
+    if not weight.CHROMIUM.exists():
+        _unavailable(f"{weight.CHROMIUM} is missing: `make test` installs it as root")
+    (start,) = weight.measure(server, pages=(weight.START,), languages=("en",))
+    assert (start.page, start.language, start.requests, start.third_party_requests) == (
+        "start",
+        "en",
+        3,
+        0,
+    )
+    assert any(load.url.endswith(".css") for load in start.loads)
+    assert 0 < start.bytes == sum(load.bytes for load in start.loads)
+    assert weight_misses([start]) == []
+    assert "| start (`/`) | en |" in weight.table([start])
+
+
+def test_lighthouse_scores_a_page_in_its_four_categories(server):
+    if not lighthouse.LIGHTHOUSE.exists():
+        _unavailable("Lighthouse is missing: `make test` installs it with npm ci")
+    (start,) = lighthouse.score(server, pages=(weight.START,), languages=("en",))
+    scores = start.result.scores
+    assert set(scores) == {"performance", "accessibility", "best-practices", "seo"}
+    # Timings vary with the machine; what the page is does not.
+    assert scores["accessibility"] == scores["best-practices"] == scores["seo"] == 1
+    assert 0 < scores["performance"] <= 1
+
+
+def test_the_page_targets_name_every_page_over_its_limits():
+    heavy = weight.PageWeight(
+        "summary",
+        "/summary",
+        "es",
+        (
+            weight.Load("https://127.0.0.1/summary", 200, 500, 13_000),
+            weight.Load("https://127.0.0.1/style.css", 200, 300, 1_000),
+            weight.Load("https://127.0.0.1/app.js", 200, 300, 700),
+        ),
+        ("https://example.com/font.woff2",),
+    )
+    assert weight_misses([heavy]) == [
+        "summary (es): 15,800 bytes (target 14,336)",
+        "summary (es): 4 requests (target 3)",
+        "summary (es): 1 third-party requests",
+    ]
+
+
+def test_a_lighthouse_score_under_100_is_named():
+    def scored(performance: float) -> lighthouse.PageScores:
+        scores = dict.fromkeys(lighthouse.CATEGORIES, 1.0) | {"performance": performance}
+        result = lighthouse.Scores("https://127.0.0.1/", "https://127.0.0.1/", scores, ())
+        return lighthouse.PageScores("start", "/", "en", result)
+
+    assert lighthouse_misses([scored(1.0)]) == []
+    assert lighthouse_misses([scored(0.97)]) == ["start (en): performance 97"]

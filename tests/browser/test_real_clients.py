@@ -106,10 +106,11 @@ def on_a_clock(everything_seen, path: str) -> Page:
     return page
 
 
-def idle_for(page: Page, live_app, live_server: str, minutes: int) -> None:
-    """Make the answers this many minutes idle by the server's clock too."""
+def idle_for(page: Page, live_app, live_server: str, minutes: int, seconds: int = 0) -> None:
+    """Make the answers this long idle by the server's clock too."""
     serializer = live_app.session_interface.get_signing_serializer(live_app)
-    idle = {"progress": EVERYTHING_SEEN.to_dict(), "last_seen": int(time.time()) - minutes * 60}
+    last_seen = int(time.time()) - minutes * 60 - seconds
+    idle = {"progress": EVERYTHING_SEEN.to_dict(), "last_seen": last_seen}
     page.context.add_cookies(
         [{"name": "session", "value": serializer.dumps(idle), "url": live_server}]
     )
@@ -155,6 +156,25 @@ def test_before_idle_answers_are_cleared_an_alert_offers_to_keep_them(
     # And again before the next limit.
     page.clock.run_for("58:00")
     expect(alert.get_by_role("button", name="Keep my answers")).to_be_visible()
+
+
+def test_the_warning_counts_from_when_the_server_last_moved_its_clock(
+    everything_seen, live_app, live_server
+):
+    """A page opened within a minute of the last use does not move the server's clock
+    (the cookie is not sent again for that), so the warning comes that much sooner."""
+    page = everything_seen(360)
+    page.clock.install()
+    idle_for(page, live_app, live_server, 0, seconds=50)
+    page.goto("/question/8")
+    main = page.locator("main")
+    left = int(main.get_attribute("data-idle-left") or 0)
+    assert 60 * 60 - 52 <= left <= 60 * 60 - 50
+    alert = page.get_by_role("alert")
+    page.clock.run_for((left - 120 - 10) * 1000)
+    expect(alert).to_have_text("")
+    page.clock.run_for("00:20")
+    expect(alert).to_contain_text("your answers will be cleared in 2 minutes")
 
 
 def test_keeping_answers_already_cleared_opens_the_page_again_which_says_so(
