@@ -72,6 +72,8 @@ DEFAULTS: dict[str, Any] = {
     # (the Spanish summary), which still fits in 14 KB with its stylesheet and
     # script (docs/performance.md).
     "COMPRESS_BR_LEVEL": 1,
+    # Pages are never cached (no-store) and carry no ETag: there is nothing to compare.
+    "COMPRESS_EVALUATE_CONDITIONAL_REQUEST": False,
 }
 
 TRANSLATIONS_DIR = Path(__file__).parent / "questionnaire" / "translations"
