@@ -22,22 +22,17 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
-from bench.weight import ACCEPT_LANGUAGE, CHROMIUM, PAGES, CheckPage, session_cookie
+from bench.weight import ACCEPT_LANGUAGE, PAGES, CheckPage, session_cookie
+from tests.chromium import CHROMIUM, CHROMIUM_ARGS
 from tests.server import ProductionServer, production_server
 
 LIGHTHOUSE = Path(__file__).parent / "lighthouse" / "node_modules" / ".bin" / "lighthouse"
 CATEGORIES = ("performance", "accessibility", "best-practices", "seo")
 # Lighthouse's own launcher already turns off Chromium's background
-# connections, updates and sync; these are said again so the list is complete here.
+# connections, updates and sync; they are said again so the list is complete here.
 CHROME_FLAGS = (
     "--headless=new",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-quic",
-    "--no-first-run",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
+    *CHROMIUM_ARGS,
     # The server's certificate is made for this run and trusted by no one else.
     "--ignore-certificate-errors",
 )

@@ -21,7 +21,7 @@ from collections.abc import Iterator, Mapping
 from contextlib import ExitStack, contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
-from urllib.parse import urlencode, urlsplit
+from urllib.parse import urlencode
 
 from questionnaire.content import CONTENT_DIR, load_all_content
 from tests.server import ProductionServer, Visitor, production_server
@@ -167,31 +167,17 @@ class ProxiedVisitor(Visitor):
     def origin(self) -> str:
         return self.server.url.replace("http://", "https://", 1)
 
-    def walk_to(self, stop: str, answers: Mapping[str, str | list[str]]) -> None:
-        """Answer each place until ``stop``: each form with its hidden fields, notices read."""
-        path = WHO
-        while path != stop:
-            _, page = self.send("GET", path)
-            form: dict[str, str | list[str]] = dict(
-                re.findall(r'name="(csrf_token|notice)" type="hidden" value="([^"]+)"', page)
-            )
-            if "notice" not in form and path in answers:
-                form["answer"] = answers[path]
-            response, _ = self.send("POST", path, form, Origin=self.origin)
-            assert response.status == 303, f"POST {path} gave {response.status}"
-            path = urlsplit(response.headers["Location"]).path
-
 
 def targets(server: ProductionServer) -> list[Target]:
     """The start page, a question mid-journey, an answer, and the fullest summary."""
     quiet = ProxiedVisitor(server)
-    quiet.walk_to(MID_JOURNEY, BEFORE_THE_QUESTION)
+    quiet.walk(BEFORE_THE_QUESTION, stop=MID_JOURNEY)
     _, page = quiet.send("GET", MID_JOURNEY)
     token = re.search(r'name="csrf_token" type="hidden" value="([^"]+)"', page)
     assert token, "no form token on the question page"
 
     alarmed = ProxiedVisitor(server)
-    alarmed.walk_to("/summary", FULLEST_SUMMARY)
+    alarmed.walk(FULLEST_SUMMARY)
     # The summary lists every sign answered: the last sign's label is on it.
     last_sign = _ENGLISH.signs[-1].label.other
 

@@ -16,7 +16,6 @@ Run it alone with ``python -m bench.weight``: it starts its own server.
 
 from __future__ import annotations
 
-import os
 import re
 import socket
 import tempfile
@@ -30,20 +29,10 @@ from urllib.parse import urlsplit
 from playwright.sync_api import Browser, Request, Response, sync_playwright
 
 from bench.throughput import FULLEST_SUMMARY
+from tests.chromium import CHROMIUM, CHROMIUM_ARGS
 from tests.server import HOST, ProductionServer, Visitor, production_server
 from tests.walk import SAFETY, SIGN, USE, WHO
 
-CHROMIUM = Path(os.environ.get("CHROMIUM", "/usr/bin/chromium"))
-# A closed network: no background connections, no component updates.
-CHROMIUM_ARGS = (
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-quic",
-    "--no-first-run",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-)
 # The languages of the check, as a browser asks for them.
 LOCALES: Mapping[str, str] = {"en": "en-US", "es": "es-US"}
 ACCEPT_LANGUAGE: Mapping[str, str] = {"en": "en-US,en;q=0.9", "es": "es-US,es;q=0.9"}

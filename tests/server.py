@@ -178,22 +178,30 @@ class Visitor:
         assert found, f"{path}: no form token"
         return found.group(1)
 
-    def walk(self, answers: Mapping[str, str | list[str]]) -> None:
-        """The whole check, as a browser takes it: each page's form sent with
-        its hidden fields (a notice's Continue says which notice it is) and the
-        answer for its place, and each redirect followed, up to the summary."""
-        path = WHO
-        while path != "/summary":
-            _, page = self.send("GET", path)
+    @property
+    def origin(self) -> str:
+        """What the browser sends as ``Origin`` with the site's own forms."""
+        return self.server.url
+
+    def walk(
+        self, answers: Mapping[str, str | list[str]], start: str = WHO, stop: str = "/summary"
+    ) -> str:
+        """The check from ``start`` to ``stop``, as a browser takes it: each page's form
+        sent with its hidden fields (a notice's Continue says which notice it is) and
+        the answer for its place, and each redirect followed. The page at ``stop``."""
+        path = start
+        while path != stop:
+            response, page = self.send("GET", path)
+            assert response.status == 200, f"GET {path} gave {response.status}"
             form: dict[str, str | list[str]] = dict(
                 re.findall(r'name="(csrf_token|notice)" type="hidden" value="([^"]+)"', page)
             )
             if "notice" not in form and path in answers:
                 form["answer"] = answers[path]
-            response, _ = self.send("POST", path, form, Origin=self.server.url)
+            response, _ = self.send("POST", path, form, Origin=self.origin)
             assert response.status == 303, f"POST {path} gave {response.status}"
             path = urlsplit(response.headers["Location"]).path
-        self.send("GET", path)
+        return self.send("GET", path)[1]
 
     def answer(self, path: str, answer: str, **headers: str) -> http.client.HTTPResponse:
         return self.post(path, answer, **headers)[0]

@@ -11,7 +11,6 @@ HTTPS, and each fault is made for real: processes killed, servers stopped.
 from __future__ import annotations
 
 import os
-import re
 import secrets
 import signal
 import time
@@ -122,20 +121,7 @@ def go_on(person: Visitor, resumes_at: str) -> BeautifulSoup:
     assert response.status == 303, f"GET /continue gave {response.status}"
     path = urlsplit(response.headers["Location"]).path
     assert path == resumes_at
-    while path != SUMMARY:
-        response, page = person.send("GET", path)
-        assert response.status == 200, f"GET {path} gave {response.status}"
-        form: dict[str, str | list[str]] = dict(
-            re.findall(r'name="(csrf_token|notice)" type="hidden" value="([^"]+)"', page)
-        )
-        if "notice" not in form and path in AFTER:
-            form["answer"] = AFTER[path]
-        response, _ = person.send("POST", path, form, Origin=person.server.url)
-        assert response.status == 303, f"POST {path} gave {response.status}"
-        path = urlsplit(response.headers["Location"]).path
-    response, page = person.send("GET", SUMMARY)
-    assert response.status == 200, f"GET {SUMMARY} gave {response.status}"
-    return BeautifulSoup(page, "html.parser")
+    return BeautifulSoup(person.walk(AFTER, start=path, stop=SUMMARY), "html.parser")
 
 
 def assert_summary_of_the_answers(summary: BeautifulSoup) -> None:

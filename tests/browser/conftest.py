@@ -26,20 +26,10 @@ from pypdf import PdfReader
 
 from questionnaire.content import Audience
 from questionnaire.flow import Progress
+from tests.chromium import CHROMIUM, CHROMIUM_ARGS
 from tests.conftest import make_app
 from tests.server import FixedPageSite, ProductionServer, fixed_page_site, production_server
 
-CHROMIUM = Path(os.environ.get("CHROMIUM", "/usr/bin/chromium"))
-# Flags for a closed network: no background connections, no component updates.
-CHROMIUM_ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-quic",
-    "--no-first-run",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-]
 SCREENSHOTS = Path(__file__).parent.parent.parent / "screenshots"
 NEUTRAL_PAGE = "<!doctype html><html lang=en><title>Weather</title><h1>Weather</h1></html>"
 
