@@ -20,12 +20,14 @@ import subprocess
 import sys
 import threading
 import time
-from collections.abc import Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping
+from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
 from dataclasses import dataclass
 from http.cookies import SimpleCookie
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
+from typing import TypeVar
 from urllib.parse import urlencode, urlsplit
 
 from cryptography import x509
@@ -34,6 +36,21 @@ from cryptography.hazmat.primitives.asymmetric import ec
 from cryptography.x509.oid import NameOID
 
 from tests.walk import WHO
+
+T = TypeVar("T")
+
+
+def run_apart(function: Callable[..., T], *args: object, **kwargs: object) -> T:
+    """``function`` run in a thread of its own, as the bench's command line runs it.
+
+    The browser tests keep Playwright's synchronous API open for the whole
+    session, and with it an event loop in the main thread: there, neither
+    ``asyncio.run`` (the soak) nor a second synchronous Playwright (the
+    page weight) may start.
+    """
+    with ThreadPoolExecutor(max_workers=1) as thread:
+        return thread.submit(function, *args, **kwargs).result()
+
 
 PROJECT = Path(__file__).parent.parent
 HOST = "127.0.0.1"

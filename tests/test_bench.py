@@ -24,7 +24,7 @@ from bench.__main__ import (
 )
 from bench.report import write_section
 from bench.throughput import BASELINE, WRK, Results, Run, Target, measure
-from tests.server import ProductionServer, production_server
+from tests.server import ProductionServer, production_server, run_apart
 
 
 def _on_ci() -> bool:
@@ -126,7 +126,7 @@ def test_the_profile_times_each_part_of_each_page_and_puts_everything_back():
 def test_the_weight_of_a_page_is_read_in_chromium(server):
     if not weight.CHROMIUM.exists():
         _unavailable(f"{weight.CHROMIUM} is missing: `make test` installs it as root")
-    (start,) = weight.measure(server, pages=(weight.START,), languages=("en",))
+    (start,) = run_apart(weight.measure, server, pages=(weight.START,), languages=("en",))
     assert (start.page, start.language, start.requests, start.third_party_requests) == (
         "start",
         "en",

@@ -17,13 +17,14 @@ import pytest
 from bench import soak
 from bench.report import write_section
 from questionnaire.content import Content, OptionMeaning, load_all_content
+from tests.server import run_apart
 
 
 @pytest.fixture(scope="module")
 def soaked(tmp_path_factory: pytest.TempPathFactory) -> tuple[soak.Outcome, Path]:
     """Four people for a second and a half after half a second of warm-up."""
     folder = tmp_path_factory.mktemp("soak")
-    outcome = soak.run(folder, users=4, seconds=1.5, warm_up=0.5, seed=20251126)
+    outcome = run_apart(soak.run, folder, users=4, seconds=1.5, warm_up=0.5, seed=20251126)
     return outcome, folder
 
 
