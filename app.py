@@ -238,9 +238,13 @@ def _require_default_language(app: Flask) -> None:
         )
 
 
-def _worded(text: Any) -> str:
-    """Pick the wording for who the check is about (``{{ sign.question|worded }}``)."""
-    return str(text.for_(g.get("audience", Audience.ME)))
+def _worded(text: Any) -> str | tuple[str, ...]:
+    """Pick the wording for who the check is about (``{{ sign.question|worded }}``).
+
+    A text gives a string; a list of steps gives the steps for that person.
+    """
+    worded: str | tuple[str, ...] = text.for_(g.get("audience", Audience.ME))
+    return worded
 
 
 def _healthz() -> Response:

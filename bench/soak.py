@@ -53,6 +53,7 @@ from questionnaire.content import (
     OptionMeaning,
     Section,
     UseOption,
+    UseSection,
     load_all_content,
 )
 from questionnaire.flow import StepKind, question_steps
@@ -230,8 +231,12 @@ def expected_summary(content: Content, answers: Answers) -> SummaryView:
     too-much-opioid guidance comes first for an emergency answer at the start,
     for a noticed or unsure sign of an urgent kind that is urgent on its own,
     or for two such signs of any sort; the emergency answer itself is recalled;
-    "nothing reported" is said only when none of this applies. The use answer
-    adds the sections it names, and every text is worded for the audience.
+    "nothing reported" is said only when none of this applies. A kind with
+    one sign that has words of its own for being alone says those instead of
+    the kind's explanation. The use answer adds the sections it names, picks
+    the help section's heading and the questions meant for it; the tolerance
+    warning is among the safety notes unless a sign of its kind was noticed.
+    Every text is worded for the audience.
     """
     audience = Audience(answers.audience)
 
@@ -262,10 +267,15 @@ def expected_summary(content: Content, answers: Answers) -> SummaryView:
             for sign in noticed
             if sign.kind == kind.id and (option := content.answer_option(answers.signs[sign.id]))
         ]
-        if checklist is not None and checklist.kind == kind.id and ticked:
+        with_ticked = checklist is not None and checklist.kind == kind.id and bool(ticked)
+        own = [sign for sign in noticed if sign.kind == kind.id]
+        explanation = kind.explanation
+        if len(own) == 1 and not with_ticked and own[0].explanation_alone is not None:
+            explanation = own[0].explanation_alone
+        if checklist is not None and with_ticked:
             signs.append((worded(checklist.label), ", ".join(worded(i.label) for i in ticked)))
         if signs:
-            groups.append(GroupView(worded(kind.heading), worded(kind.explanation), tuple(signs)))
+            groups.append(GroupView(worded(kind.heading), worded(explanation), tuple(signs)))
     nothing = not groups and not unsure and not checklist_unsure and not emergency
 
     sections = []
@@ -289,8 +299,27 @@ def expected_summary(content: Content, answers: Answers) -> SummaryView:
     use = content.use.option(answers.use)
     shows = use.shows if isinstance(use, UseOption) else ()
     sections += [_section(part, audience) for part in text.tailored if part.id in shows]
-    for part in (text.talk, text.help, text.questions, text.not_a_diagnosis):
-        sections.append(_section(part, audience))
+
+    def for_use(part: UseSection) -> SectionView:
+        heading = part.headings.get(answers.use, part.heading)
+        items = [item.text for item in part.items if not item.uses or answers.use in item.uses]
+        return SectionView(worded(heading), (), tuple(map(worded, items)))
+
+    sections.append(for_use(text.help))
+    tolerance_in_group = any(sign.kind == text.tolerance.kind for sign in noticed) or (
+        checklist is not None and checklist.kind == text.tolerance.kind and bool(ticked)
+    )
+    safety = _section(text.safety, audience)
+    if not tolerance_in_group:
+        safety = SectionView(
+            safety.heading, safety.paragraphs, (*safety.items, worded(text.tolerance.text))
+        )
+    sections += [
+        safety,
+        _section(text.talk, audience),
+        for_use(text.questions),
+        _section(text.not_a_diagnosis, audience),
+    ]
     return SummaryView(
         content.language,
         worded(text.intro[0]),
@@ -306,13 +335,14 @@ def summary_headings(content: Content) -> set[str]:
         text.nothing_reported,
         text.unsure,
         text.talk,
-        text.help,
-        text.questions,
+        text.safety,
         text.not_a_diagnosis,
         *text.emergency_reported.values(),
         *text.tailored,
     ]
     wordings = [part.heading for part in parts] + [text.urgent.heading, text.reported_heading]
+    for use_part in (text.help, text.questions):
+        wordings += [use_part.heading, *use_part.headings.values()]
     return {normal(wording.for_(audience)) for wording in wordings for audience in Audience}
 
 

@@ -24,6 +24,7 @@ from pydantic import (
     Field,
     StringConstraints,
     ValidationError,
+    ValidationInfo,
     model_validator,
 )
 
@@ -162,12 +163,108 @@ class Kind(_Model):
     urgent: bool = False
 
 
+def _steps_by_id(value: object, info: ValidationInfo) -> object:
+    """Turn ``{me = [ids], other = [ids]}`` into the texts of those steps.
+
+    The steps are written once, in the content's ``[steps]`` table, so that
+    every page that lists them says the same words.
+    """
+    library = (info.context or {}).get(_STEPS, {})
+    if not isinstance(value, dict) or set(value) != {"me", "other"}:
+        raise ValueError("should be a table with 'me' and 'other' lists of step ids")
+    texts: dict[str, list[object]] = {}
+    for audience, ids in value.items():
+        if not isinstance(ids, list):
+            raise ValueError(f"'{audience}' should be a list of step ids")
+        unknown = [step for step in ids if step not in library]
+        if unknown:
+            raise ValueError(
+                f"{unknown!r} in '{audience}' is not among the steps {sorted(library)}"
+            )
+        texts[audience] = [library[step] for step in ids]
+    return texts
+
+
+class _Steps(_Model):
+    """What to do, step by step, for the person themselves and for someone else."""
+
+    me: tuple[Line, ...] = Field(min_length=1)
+    other: tuple[Line, ...] = Field(min_length=1)
+
+    def for_(self, audience: Audience) -> tuple[str, ...]:
+        return self.me if audience == Audience.ME else self.other
+
+
+# Steps named by their ids in the content's [steps] table (see _steps_by_id).
+Steps = Annotated[_Steps, BeforeValidator(_steps_by_id)]
+_STEPS = "steps"
+
+
 class Section(_Model):
-    """A heading with paragraphs, and optionally a list, as pages show them."""
+    """A heading with paragraphs, and optionally a list, as pages show them.
+
+    A section of guidance can also list steps (by id, from the content's
+    ``[steps]``), under their own heading when they apply only in some
+    case, and end with paragraphs after them.
+    """
 
     heading: Wording
     paragraphs: tuple[Wording, ...] = ()
     items: tuple[Wording, ...] = ()
+    steps_heading: Wording | None = None
+    steps: Steps | None = None
+    after: tuple[Wording, ...] = ()
+    # What the words rest on: never shown on a page.
+    sources: tuple[Line, ...] = ()
+
+    @model_validator(mode="after")
+    def _steps_heading_goes_with_steps(self) -> Section:
+        if self.steps_heading is not None and self.steps is None:
+            raise ValueError("steps_heading needs steps to go with it")
+        return self
+
+
+def _as_item(value: object) -> object:
+    """Let a plain wording stand for an item shown whatever the use answer."""
+    if isinstance(value, dict) and "text" in value:
+        return value
+    return {"text": value}
+
+
+class _UseItem(_Model):
+    text: Wording
+    # The answers to the use question it is shown for; every answer when empty.
+    uses: tuple[Slug, ...] = ()
+
+
+UseItem = Annotated[_UseItem, BeforeValidator(_as_item)]
+
+
+class UseSection(_Model):
+    """A summary section that follows the answer on how opioids are used.
+
+    Its heading can differ for some answers, and some items are shown only
+    for the answers they name.
+    """
+
+    heading: Wording
+    # Said instead of the heading for these answers to the use question.
+    headings: dict[Slug, Wording] = {}
+    paragraphs: tuple[Wording, ...] = ()
+    items: tuple[UseItem, ...] = ()
+    sources: tuple[Line, ...] = ()
+
+    def for_use(self, use: str | None) -> Section:
+        """The section as a person who gave ``use`` reads it (its parts already checked)."""
+        return Section.model_construct(
+            heading=self.headings.get(use or "", self.heading),
+            paragraphs=self.paragraphs,
+            items=tuple(item.text for item in self.items if not item.uses or use in item.uses),
+        )
+
+    def use_values(self) -> set[str]:
+        """The use answers this section names, to check that each exists."""
+        return set(self.headings) | {use for item in self.items for use in item.uses}
 
 
 class Sign(Prompt):
@@ -180,13 +277,20 @@ class Sign(Prompt):
     summary: Wording
     interrupt_on: tuple[Slug, ...] = ()
     interruption: Wording | None = None
+    # Said on the summary instead of its kind's explanation when it is the
+    # only sign of its kind noticed (small pupils alone are common).
+    explanation_alone: Wording | None = None
     # Replaces the shared heading of the interruption pages, for a sign that
     # is not a sign of too much opioid on its own (small pupils).
     interruption_heading: Wording | None = None
     # Replaces the shared "if it is happening right now" box on this sign's
     # interruption page, for a sign that is an emergency only together with
     # others (the box then says when to call, and is not styled as urgent).
+    # It is also the summary's "if it is happening now" when the signs of
+    # too much opioid noted are only such signs.
     interruption_now: Section | None = None
+    # Replaces the shared "tell a clinician" section of the interruption pages.
+    interruption_next: Section | None = None
     # False for a sign of an urgent kind that is not urgent on its own (small
     # pupils): it puts the overdose guidance first only with another such sign.
     urgent_alone: bool = True
@@ -196,7 +300,12 @@ class Sign(Prompt):
     def _interruption_has_words(self) -> Sign:
         if self.interrupt_on and self.interruption is None:
             raise ValueError("a sign with interrupt_on needs an interruption text")
-        extras = (self.interruption, self.interruption_now, self.interruption_heading)
+        extras = (
+            self.interruption,
+            self.interruption_now,
+            self.interruption_heading,
+            self.interruption_next,
+        )
         if any(extra is not None for extra in extras) and not self.interrupt_on:
             raise ValueError("interruption is set but interrupt_on is empty")
         return self
@@ -264,8 +373,9 @@ class Emergency(_Model):
     # One lead for each safety answer that leads here: "yes" says what it is,
     # "not sure" says to treat it as an emergency all the same.
     leads: dict[Slug, Wording] = Field(min_length=1)
-    steps: tuple[Wording, ...] = Field(min_length=1)
+    steps: Steps
     paragraphs: tuple[Wording, ...] = ()
+    sources: tuple[Line, ...] = ()
 
 
 class Interruption(_Model):
@@ -294,6 +404,18 @@ class UrgentSummary(_Model):
     after: tuple[Wording, ...] = ()
 
 
+class Tolerance(_Model):
+    """The warning that tolerance drops after using less, said once on a summary.
+
+    It is said with the signs of ``kind`` when any were noticed, where
+    cutting down is being explained; otherwise among the safety notes.
+    """
+
+    kind: Slug
+    text: Wording
+    sources: tuple[Line, ...] = ()
+
+
 class Summary(_Model):
     heading: Wording
     intro: tuple[Wording, ...] = Field(min_length=1)
@@ -305,8 +427,12 @@ class Summary(_Model):
     nothing_reported: Section
     unsure: Section
     talk: Section
-    help: Section
-    questions: Section
+    help: UseSection
+    # Safety notes for everyone; the tolerance warning joins them unless it
+    # is said with the signs of its kind.
+    safety: Section
+    tolerance: Tolerance
+    questions: UseSection
     not_a_diagnosis: Section
     # Shown for the answers to the use question that name them (UseOption.shows).
     tailored: tuple[TailoredSection, ...] = ()
@@ -317,6 +443,8 @@ class Content(_Model):
 
     language: Annotated[str, StringConstraints(pattern=r"^[a-z]{2}$")]
     language_name: Line
+    # Each step of what to do in an overdose, written once: pages list them by id.
+    steps: dict[Slug, Line] = Field(min_length=1)
     audience: AudienceQuestion
     safety: SafetyQuestion
     use: UseQuestion
@@ -366,7 +494,23 @@ class Content(_Model):
                     f"entry use.options[{index}], field 'shows': {missing!r} is not among "
                     f"the summary's tailored sections {sorted(tailored_ids)}"
                 )
+        use_values = {option.value for option in self.use.options}
+        use_sections = [
+            ("summary.help", self.summary.help),
+            ("summary.questions", self.summary.questions),
+        ]
+        for field, section in use_sections:
+            if unknown_uses := section.use_values() - use_values:
+                raise ValueError(
+                    f"field {field!r}: {sorted(unknown_uses)} are not answers to the use question "
+                    f"{sorted(use_values)}"
+                )
         kind_ids = {kind.id for kind in self.kinds}
+        if self.summary.tolerance.kind not in kind_ids:
+            raise ValueError(
+                f"field 'summary.tolerance.kind': {self.summary.tolerance.kind!r} "
+                "is not one of the kinds"
+            )
         values = {option.value for option in self.answer_options}
         for index, sign in enumerate(self.signs):
             where = f"entry signs[{index}] (id {sign.id!r})"
@@ -413,6 +557,7 @@ _NOT_READ = {
     "interrupt_on",
     "emergency_on",
     "shows",
+    "uses",
     "sources",
     "language",
 }
@@ -439,6 +584,9 @@ def reader_texts(content: Content) -> list[tuple[str, str]]:
         elif isinstance(node, tuple):
             for index, item in enumerate(node):
                 visit(item, f"{where}[{index}]")
+        elif isinstance(node, dict):
+            for key, value in node.items():
+                visit(value, f"{where}.{key}")
         elif isinstance(node, str):
             found.append((where, node))
 
@@ -467,10 +615,32 @@ def _require_known(values: tuple[str, ...], known: set[str], where: str) -> None
 
 def parse_content(data: Mapping[str, Any], source: str) -> Content:
     """Check already-parsed content; ``source`` names it in any error."""
+    filled = _with_numbers(data)
+    steps = filled.get(_STEPS)
     try:
-        return Content.model_validate(_with_numbers(data))
+        content = Content.model_validate(
+            filled, context={_STEPS: steps if isinstance(steps, dict) else {}}
+        )
     except ValidationError as error:
         raise ContentError(describe_error(error, data, source)) from None
+    if unused := sorted(set(content.steps) - _steps_used(data)):
+        raise ContentError(f"{source}: field 'steps': {unused} are not used by any page")
+    return content
+
+
+def _steps_used(data: Any) -> set[str]:
+    """The step ids that the lists of steps in ``data`` name."""
+    used: set[str] = set()
+    if isinstance(data, dict):
+        for key, value in data.items():
+            if key == _STEPS and isinstance(value, dict) and set(value) == {"me", "other"}:
+                used.update(step for ids in value.values() if isinstance(ids, list) for step in ids)
+            else:
+                used |= _steps_used(value)
+    elif isinstance(data, list):
+        for item in data:
+            used |= _steps_used(item)
+    return used
 
 
 def _with_numbers(data: Mapping[str, Any]) -> Any:

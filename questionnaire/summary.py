@@ -2,8 +2,9 @@
 
 It never scores, counts or labels. It only sorts the signs a person said
 they noticed by what kind of sign they are, so each can be explained, and
-says whether the too-much-opioid guidance must come first, and whether an
-emergency was reported at the start.
+says whether the too-much-opioid guidance must come first (and which steps it
+gives), whether an emergency was reported at the start, and which of the
+explanations fit the answer on how opioids are used.
 """
 
 from __future__ import annotations
@@ -18,9 +19,11 @@ from questionnaire.content import (
     Kind,
     Option,
     OptionMeaning,
+    Section,
     Sign,
     TailoredSection,
     UseOption,
+    Wording,
 )
 from questionnaire.flow import Progress, needs_emergency
 
@@ -44,12 +47,24 @@ class SignGroup:
     kind: Kind
     signs: tuple[NotedSign, ...]
     ticked: TickedSigns | None = None
+    # What the group says about its signs: the kind's explanation, unless its
+    # one sign has words of its own for being alone (small pupils).
+    explanation: Wording | None = None
+    # Said after the signs: the tolerance warning, with the kind it belongs to.
+    notes: tuple[Wording, ...] = ()
+
+    @property
+    def text(self) -> Wording:
+        return self.explanation or self.kind.explanation
 
 
 @dataclass(frozen=True)
 class Summary:
     audience: Audience
     urgent_first: bool
+    # What to do if it is happening now, when urgent_first: the shared steps,
+    # or the conditional box of a sign that is an emergency only with others.
+    now: Section
     # The safety answer, when it was an emergency answer (yes, or not sure).
     emergency_answer: str | None
     groups: tuple[SignGroup, ...]
@@ -58,6 +73,10 @@ class Summary:
     unsure_checklist: Checklist | None = None
     # What the answer on how opioids are taken asks the summary to explain.
     tailored: tuple[TailoredSection, ...] = ()
+    # The sections that follow the use answer, as this person reads them.
+    help: Section | None = None
+    safety: Section | None = None
+    questions: Section | None = None
 
     @property
     def emergency_reported(self) -> bool:
@@ -83,12 +102,16 @@ def summarise(content: Content, progress: Progress) -> Summary:
     ]
     noticed = [n for n in noted if n.answer.meaning is OptionMeaning.NOTICED]
     ticked = _ticked(content.checklist, progress.checklist or ())
+    tolerance = content.summary.tolerance
     groups = []
     for kind in content.kinds:
         signs = tuple(n for n in noticed if n.sign.kind == kind.id)
         extra = ticked if ticked is not None and ticked.checklist.kind == kind.id else None
         if signs or extra:
-            groups.append(SignGroup(kind, signs, extra))
+            alone = signs[0].sign.explanation_alone if len(signs) == 1 and not extra else None
+            notes = (tolerance.text,) if kind.id == tolerance.kind else ()
+            groups.append(SignGroup(kind, signs, extra, alone, notes))
+    tolerance_said = any(group.notes for group in groups)
     unsure = tuple(n for n in noted if n.answer.meaning is OptionMeaning.UNSURE)
     checklist = content.checklist
     unsure_checklist = (
@@ -106,15 +129,40 @@ def summarise(content: Content, progress: Progress) -> Summary:
     )
     use = content.use.option(progress.use or "")
     shown = use.shows if isinstance(use, UseOption) else ()
+    text = content.summary
+    safety = text.safety
+    if not tolerance_said:
+        safety = safety.model_copy(update={"items": (*safety.items, tolerance.text)})
     return Summary(
         audience=progress.audience or Audience.ME,
         urgent_first=urgent_first,
+        now=_now(content, urgent, emergency_answer),
         emergency_answer=emergency_answer,
         groups=tuple(groups),
         unsure=unsure,
         unsure_checklist=unsure_checklist,
-        tailored=tuple(part for part in content.summary.tailored if part.id in shown),
+        tailored=tuple(part for part in text.tailored if part.id in shown),
+        help=text.help.for_use(progress.use),
+        safety=safety,
+        questions=text.questions.for_use(progress.use),
     )
+
+
+def _now(content: Content, urgent: list[Sign], emergency_answer: str | None) -> Section:
+    """The "if it is happening now" steps for these urgent signs.
+
+    The shared overdose steps, unless every sign of too much opioid noted is
+    an emergency only together with other signs (slurred speech, small pupils)
+    and no emergency was reported: then the conditional box of the first of
+    them that leads the summary on its own, which says when to call and keys
+    naloxone to being hard to wake or breathing slowly.
+    """
+    conditional = [sign for sign in urgent if sign.interruption_now is not None]
+    if emergency_answer is None and urgent and len(conditional) == len(urgent):
+        leading = next((sign for sign in conditional if sign.urgent_alone), conditional[0])
+        assert leading.interruption_now is not None
+        return leading.interruption_now
+    return content.summary.urgent.now
 
 
 def _ticked(checklist: Checklist | None, values: tuple[str, ...]) -> TickedSigns | None:

@@ -321,7 +321,7 @@ def test_the_summary_leads_its_talk_section_with_the_clinics_contact_block(clini
     assert "We see people <b>the same week</b>." in text
     assert block.select_one("b") is None
     help_section = next(
-        s for s in page.select("section") if "What help can look like" in text_of(s)
+        s for s in page.select("section") if s.h2 and "find it hard to control" in text_of(s.h2)
     )
     assert "the same week" not in text_of(help_section)
 

@@ -8,7 +8,7 @@ import pytest
 from flask import Flask
 
 from questionnaire.content import Content
-from tests.pages import soup, text_of
+from tests.pages import SUMMARY_WORDS, soup, text_of, words_read
 from tests.walk import (
     CHECKLIST,
     SAFETY,
@@ -44,10 +44,12 @@ def test_start_page_says_what_the_check_is_and_shows_emergency_help_before_start
     page = soup(client.get("/"))
     text = text_of(page.main)
     assert "not a diagnosis" in text
-    assert "about 2 minutes" in text
+    assert "a few minutes" in text
     assert "not stored" in text
     emergency = page.select_one(".emergency-box")
     assert "911" in text_of(emergency) and "naloxone" in text_of(emergency)
+    # Right under the heading: a frightened bystander reads it first (review E12).
+    assert page.main.h1.find_next_sibling() is emergency
     start = page.select_one("a.button--start")
     assert start["href"] == WHO
     # The emergency box comes before the Start button in reading order.
@@ -218,10 +220,13 @@ def test_too_much_opioid_signs_interrupt_with_guidance_on_the_very_next_page(
     assert redirected_to(response) == following
     page = soup(client.get(following))
     text = text_of(page.main)
-    assert text_of(page.h1) == (
-        "Small pupils: when to get help right away"
-        if sign_path == SIGN["narrowed-pupils"]
-        else "This can be a sign of too much opioid"
+    assert (
+        text_of(page.h1)
+        == {
+            SIGN["shallow-breathing"]: "This can be a sign of too much opioid",
+            SIGN["narrowed-pupils"]: "Small pupils: when to get help right away",
+            SIGN["speech-problems"]: "Slurred speech: when to get help right away",
+        }[sign_path]
     )
     assert "Call 911" in text and "naloxone" in text.lower()
     assert "Encourage them to tell a clinician" in text
@@ -282,12 +287,14 @@ def test_summary_has_everything_a_person_needs_to_take_the_next_step(client):
         "988",
         "1-800-662-4357",
         "FindTreatment.gov",
-        "What help can look like",
+        # Taken as prescribed (the walk's answer): the medicines for opioid
+        # use disorder come under a conditional heading (review E10).
+        "If you ever find it hard to control your use",
         "buprenorphine, methadone and naltrexone",
-        "do not stop suddenly",
+        "Do not stop suddenly",
         "Questions you could ask a clinician",
         "This is not a diagnosis",
-        "Sweating a lot when opioids are cut down or stopped",
+        "Sweating a lot is a common withdrawal sign.",
     ]:
         assert expected in text, expected
     # The Print button is made by the script, which reads its label from here.
@@ -493,3 +500,30 @@ def test_a_notice_says_which_it_is_whatever_a_post_claimed(client):
     token = csrf_token(client.get(USE))
     response = client.post(USE, data={"csrf_token": token, "notice": "bogus"})
     assert notice_on(response) == "emergency"
+
+
+@pytest.mark.parametrize("language", ["en", "es"])
+@pytest.mark.parametrize("audience", ["me", "other"])
+@pytest.mark.parametrize("use", ["as-prescribed", "not-prescribed", "mix"])
+@pytest.mark.parametrize("journey", ["calm", "fullest"])
+def test_the_summary_is_no_longer_than_before_the_third_review(
+    app, client, language, audience, use, journey
+):
+    """Content review E13: the calm and the fullest summaries, measured in words.
+
+    Calm: nothing noticed, no emergency. Fullest: an emergency at the start,
+    every sign "often" and every sign of the checklist ticked.
+    """
+    content = app.extensions["selfcheck_content"][language]
+    fullest = journey == "fullest"
+    client.get(f"/language/{language}?next=/")
+    walk(
+        client,
+        audience=audience,
+        use=use,
+        safety="yes" if fullest else "no",
+        answers={sign.id: "often" if fullest else "no" for sign in content.signs},
+        checklist=tuple(item.value for item in content.checklist.items) if fullest else ("none",),
+    )
+    words = words_read(soup(client.get("/summary")))
+    assert words <= SUMMARY_WORDS[(language, journey)], f"{words} words"

@@ -5,8 +5,11 @@ Each test names the finding it holds (A1 to A13, B2, B3 in the review).
 
 from __future__ import annotations
 
+import re
+
 import pytest
 
+from questionnaire.content import Audience, load_all_content, reader_texts
 from tests.pages import soup, text_of
 from tests.walk import EMERGENCY, INTERRUPTION, SAFETY, USE, WHO, place, submit, walk
 
@@ -111,7 +114,7 @@ def test_a_person_alone_is_never_told_to_give_themselves_naloxone(app, client, l
             assert self_dose not in text, f"{response.request.path}: {self_dose!r}"
     emergency = text_of(soup(pages[0]).main)
     assert emergency.index("911") < emergency.index("Narcan")
-    ask = {"en": "give it to you if you get hard to wake", "es": "si es difícil despertarle"}
+    ask = {"en": "give it to you if you get hard to wake", "es": "si a usted le cuesta despertarse"}
     assert ask[language] in emergency
 
 
@@ -242,7 +245,7 @@ def test_988_tells_spanish_speakers_to_text_ayuda(client):
     ("language", "expected"),
     [
         ("en", "Naloxone (Narcan) can reverse an opioid overdose."),
-        ("es", "La naloxona (Narcan) puede revertir una sobredosis de opioides."),
+        ("es", "La naloxona (Narcan) puede revertir una sobredosis,"),
     ],
 )
 def test_naloxone_is_said_to_reverse_an_opioid_overdose(client, language, expected):
@@ -256,8 +259,8 @@ def test_lower_tolerance_is_explained_with_withdrawal(client, language):
     page = summary_text(client, language, "me", answers={"sweating": "often"})
     group = text_of(page.select_one(".sign-group"))
     expected = {
-        "en": "After even a few days of using less, the old amount can be too much",
-        "es": "Después de unos pocos días de tomar menos, la cantidad de antes puede ser demasiada",
+        "en": "After even a few days of using less, the old amount can cause an overdose",
+        "es": "Después de unos pocos días de tomar menos, la cantidad de antes puede causar",
     }[language]
     assert expected in group
 
@@ -270,8 +273,8 @@ def test_a_wrongly_answered_safety_question_changes_the_lead(client):
     assert lead.startswith("If you are not sure")
 
 
-DEPENDENCE = {"en": "When opioids are prescribed", "es": "Cuando los opioides son recetados"}
-SAFER_USE = {"en": "Staying safer with opioids", "es": "Cómo tener menos peligro con los opioides"}
+DEPENDENCE = {"en": "When opioids are prescribed", "es": "Si le recetaron los opioides"}
+SAFER_USE = {"en": "Staying safer with opioids", "es": "Cómo bajar el peligro de una sobredosis"}
 RESOURCES = ["988", "1-800-662-4357", "FindTreatment.gov"]
 
 
@@ -302,8 +305,8 @@ def test_how_opioids_are_taken_only_chooses_what_the_summary_explains(
         assert resource in text, f"{use}: {resource} missing"
     if dependence:
         not_a_label = {
-            "en": "On their own, withdrawal signs do not mean opioid use disorder.",
-            "es": "Las señales de abstinencia, por sí solas, no quieren decir",
+            "en": "Physical dependence is not opioid use disorder.",
+            "es": "La dependencia física no es un trastorno por consumo de opioides.",
         }[language]
         assert not_a_label in text
 
@@ -325,3 +328,313 @@ def test_the_medicines_are_framed_as_help_not_as_a_label(client):
     text = text_of(summary_text(client, "en", "me", answers={"craving": "often"}).main)
     assert "help people who find it hard to control their opioid use" in text
     assert "Could medicine for opioid use disorder help me?" not in text
+
+
+# ---------------------------------------------------------------------------
+# Third pass: the follow-up review (findings E1 to E20).
+
+CONTENTS = load_all_content()
+SPEECH = "speech-problems"
+SPEECH_HEADING = {
+    "en": "Slurred speech: when to get help right away",
+    "es": "Habla arrastrada: cuándo pedir ayuda enseguida",
+}
+SPEECH_WHEN = {
+    "en": "Call 911 if slurred speech comes with any of these",
+    "es": "Llame al 911 si el habla arrastrada viene con algo de esto",
+}
+STROKE = {"en": "can be a stroke", "es": "puede ser un derrame cerebral"}
+NALOXONE = ("Narcan", "naloxona", "naloxone")
+
+
+def naloxone_only_under_the_condition(box, language: str, audience: str) -> None:
+    """Naloxone and the side position come only under "if hard to wake or breathing slowly"."""
+    steps = box.select_one("ol")
+    assert steps is not None, "no steps in the box"
+    condition = steps.find_previous_sibling()
+    expected = CONTENTS[language].sign(SPEECH).interruption_now.steps_heading
+    assert text_of(condition) == expected.for_(Audience(audience))
+    assert condition.name in {"h3", "h4"}
+    outside = [
+        text_of(tag)
+        for tag in box.find_all(["p", "li"])
+        if any(word in text_of(tag) for word in NALOXONE) and steps not in tag.parents
+    ]
+    assert not outside, f"naloxone outside the condition: {outside}"
+    assert any(word in text_of(steps) for word in NALOXONE)
+
+
+@pytest.mark.parametrize("language", LANGUAGES)
+@pytest.mark.parametrize("audience", AUDIENCES)
+@pytest.mark.parametrize("value", ["sometimes", "often", "not-sure"])
+def test_slurred_speech_alone_says_when_to_call_and_never_gives_naloxone_to_someone_awake(
+    app, client, language, audience, value
+):
+    """E1: its own calm page, 911 with other signs, naloxone if hard to wake, stroke signs.
+
+    The summary's "if it is happening now" is that same conditional box.
+    """
+    stop_at = INTERRUPTION[SPEECH]
+    walk(in_language(client, language), audience=audience, answers={SPEECH: value}, stop_at=stop_at)
+    page = soup(client.get(place(stop_at)))
+    assert text_of(page.h1) == SPEECH_HEADING[language]
+    assert page.select_one("main .urgent") is None, "styled as an emergency"
+    panel = page.select_one("main .panel")
+    assert text_of(panel).startswith(SPEECH_WHEN[language])
+    naloxone_only_under_the_condition(panel, language, audience)
+    assert STROKE[language] in text_of(panel)
+
+    later = in_language(app.test_client(), language)
+    walk(later, audience=audience, answers={SPEECH: value})
+    summary = soup(later.get("/summary"))
+    urgent = summary.select_one("main section.urgent")
+    assert urgent is not None and summary.main.find("section") is urgent
+    now = urgent.find("section")
+    assert text_of(now).startswith(SPEECH_WHEN[language])
+    naloxone_only_under_the_condition(now, language, audience)
+    assert STROKE[language] in text_of(now)
+    assert HAPPENING_NOW[language] not in text_of(urgent)
+
+
+@pytest.mark.parametrize("language", LANGUAGES)
+@pytest.mark.parametrize("audience", AUDIENCES)
+def test_slurred_speech_with_slow_breathing_gets_the_overdose_steps(client, language, audience):
+    """E1: with slow breathing it is an overdose: the shared steps, with no condition."""
+    answers = {SPEECH: "often", "shallow-breathing": "sometimes"}
+    page = summary_text(client, language, audience, answers=answers)
+    urgent = page.select_one("main section.urgent")
+    now = urgent.find("section")
+    assert text_of(now.find(["h3"])) == HAPPENING_NOW[language]
+    assert SPEECH_WHEN[language] not in text_of(urgent)
+    content = CONTENTS[language]
+    steps = [text_of(li) for li in now.select("ol > li")]
+    assert steps == list(content.summary.urgent.now.steps.for_(Audience(audience)))
+
+
+def step_lists(page) -> list[list[str]]:
+    return [[text_of(li) for li in ol.select("li")] for ol in page.select("main ol")]
+
+
+@pytest.mark.parametrize("language", LANGUAGES)
+@pytest.mark.parametrize("audience", AUDIENCES)
+def test_the_overdose_steps_read_the_same_on_every_page_that_shows_them(app, language, audience):
+    """E5: emergency page, interruptions and printed summary take each step from one place."""
+    content = CONTENTS[language]
+    library = set(content.steps.values())
+    pages = []
+    emergency = in_language(app.test_client(), language)
+    walk(emergency, audience=audience, safety="yes", stop_at=EMERGENCY)
+    pages.append(("emergency", soup(emergency.get(USE))))
+    for sign_id in ["shallow-breathing", SPEECH]:
+        interrupted = in_language(app.test_client(), language)
+        stop_at = INTERRUPTION[sign_id]
+        walk(interrupted, audience=audience, answers={sign_id: "often"}, stop_at=stop_at)
+        pages.append((sign_id, soup(interrupted.get(place(stop_at)))))
+    summary = in_language(app.test_client(), language)
+    walk(summary, audience=audience, safety="yes", answers={"shallow-breathing": "often"})
+    pages.append(("summary", soup(summary.get("/summary"))))
+    # The steps everyone needs, in the words of the one list of steps.
+    needed = {
+        "me": ["call", "get-someone", "ask-for-naloxone"],
+        "other": ["call", "give-naloxone", "second-dose", "stay-with-them"],
+    }[audience]
+    for name, page in pages:
+        shown = [step for steps in step_lists(page) for step in steps]
+        assert shown, f"{name}: no steps"
+        strays = [step for step in shown if step not in library]
+        assert not strays, f"{name}: steps not from the one list: {strays}"
+        for step_id in needed:
+            assert content.steps[step_id] in shown, f"{name}: {step_id} missing"
+
+
+@pytest.mark.parametrize("language", LANGUAGES)
+@pytest.mark.parametrize("audience", AUDIENCES)
+def test_small_pupils_alone_are_explained_calmly_on_the_summary_and_their_page(
+    app, client, language, audience
+):
+    """E9: no "can slow or stop breathing" after a sign the page calls common."""
+    alarm = {"en": "slow or stop breathing", "es": "lenta o se pare"}[language]
+    pupils = CONTENTS[language].sign("narrowed-pupils")
+    page = summary_text(client, language, audience, answers={"narrowed-pupils": "often"})
+    group = page.select_one(".sign-group")
+    assert text_of(group.find("p")) == pupils.explanation_alone.for_(Audience(audience))
+    assert alarm not in text_of(page.main)
+    stop_at = INTERRUPTION["narrowed-pupils"]
+    interrupted = in_language(app.test_client(), language)
+    walk(interrupted, audience=audience, answers={"narrowed-pupils": "often"}, stop_at=stop_at)
+    notice = soup(interrupted.get(place(stop_at)))
+    assert alarm not in text_of(notice.main)
+    assert pupils.interruption_next.paragraphs[0].for_(Audience(audience)) in text_of(notice.main)
+    # With another sign of too much opioid, the kind's own explanation is back.
+    both = in_language(app.test_client(), language)
+    walk(both, audience=audience, answers={"narrowed-pupils": "often", SPEECH: "often"})
+    group = soup(both.get("/summary")).select_one(".sign-group")
+    kind = CONTENTS[language].kind("too-much-opioid")
+    assert text_of(group.find("p")) == kind.explanation.for_(Audience(audience))
+
+
+BUPRENORPHINE_QUESTION = {"en": "buprenorphine", "es": "buprenorfina"}
+
+
+def section_headed(page, heading: str):
+    found = next((h for h in page.select("main h2") if text_of(h) == heading), None)
+    assert found is not None, f"no section {heading!r}"
+    return found.parent
+
+
+@pytest.mark.parametrize("language", LANGUAGES)
+@pytest.mark.parametrize("audience", AUDIENCES)
+def test_opioids_taken_as_prescribed_with_nothing_noticed_lead_with_what_fits(
+    client, language, audience
+):
+    """E10: the prescribed-use section first; the medicines for opioid use disorder behind
+    "if you ever find it hard to control your use"; no question that presumes it."""
+    content = CONTENTS[language]
+    who = Audience(audience)
+    walk(in_language(client, language), audience=audience, use="as-prescribed")
+    page = soup(client.get("/summary"))
+    headings = [text_of(h) for h in page.select("main h2")]
+    dependence = next(p for p in content.summary.tailored if p.id == "dependence")
+    conditional = content.summary.help.headings["as-prescribed"].for_(who)
+    assert headings.index(dependence.heading.for_(who)) < headings.index(conditional)
+    assert content.summary.help.heading.for_(who) not in headings
+    questions = text_of(section_headed(page, content.summary.questions.heading.for_(who)))
+    assert BUPRENORPHINE_QUESTION[language] not in questions
+    dose = content.summary.questions.items[1]
+    assert dose.uses == ("as-prescribed",) and dose.text.for_(who) in questions
+
+
+@pytest.mark.parametrize("language", LANGUAGES)
+@pytest.mark.parametrize(
+    "use", ["not-as-prescribed", "not-prescribed", "mix", "not-sure", "prefer-not"]
+)
+def test_other_answers_on_use_keep_the_medicines_and_the_buprenorphine_question(
+    client, language, use
+):
+    """E10, the other side: the help section keeps its own heading and question."""
+    content = CONTENTS[language]
+    walk(in_language(client, language), audience="me", use=use)
+    page = soup(client.get("/summary"))
+    assert content.summary.help.heading.me in [text_of(h) for h in page.select("main h2")]
+    questions = text_of(section_headed(page, content.summary.questions.heading.me))
+    assert BUPRENORPHINE_QUESTION[language] in questions
+    assert content.summary.questions.items[1].text.me not in questions
+
+
+SAFETY_FACTS = {
+    # E2: do not mix; E3: a negative strip is not "safe" (shown with safer use).
+    "safer-use": {
+        "en": ["alcohol, sleep pills", "does not mean the drug is safe"],
+        "es": ["alcohol, pastillas para dormir", "no quiere decir que la droga sea segura"],
+    },
+    # E6: the medicines work without counseling, and keep people alive.
+    "help": {
+        "en": ["do not need it to get the medicine", "Fewer people who take them die"],
+        "es": ["no hace falta para recibir la medicina", "menos personas mueran"],
+    },
+    # E7: a calm line for a person who is or might be pregnant.
+    "safety": {"en": ["might be pregnant"], "es": ["podría estar embarazada"]},
+    "questions": {"en": ["might be pregnant"], "es": ["podría estar embarazada"]},
+}
+
+
+@pytest.mark.parametrize("language", LANGUAGES)
+def test_the_summary_says_the_safety_facts_the_review_found_missing(client, language):
+    """E2, E3, E6, E7, each in the section where it belongs."""
+    content = CONTENTS[language]
+    walk(in_language(client, language), audience="me", use="mix")
+    page = soup(client.get("/summary"))
+    safer_use = next(p for p in content.summary.tailored if p.id == "safer-use")
+    headings = {
+        "safer-use": safer_use.heading.me,
+        "help": content.summary.help.heading.me,
+        "safety": content.summary.safety.heading.me,
+        "questions": content.summary.questions.heading.me,
+    }
+    for part, facts in SAFETY_FACTS.items():
+        text = text_of(section_headed(page, headings[part]))
+        for fact in facts[language]:
+            assert fact in text, f"{part}: {fact!r}"
+
+
+TOLERANCE_ACTION = {
+    "en": "ask your doctor before going back to your usual amount",
+    "es": "pregunte a su médico antes de volver a su cantidad de siempre",
+}
+
+
+@pytest.mark.parametrize("language", LANGUAGES)
+@pytest.mark.parametrize("answers", [{}, {"sweating": "often"}])
+def test_the_tolerance_warning_comes_once_with_what_to_do(client, language, answers):
+    """E4 and E13: the action next to the warning; said once, with withdrawal when shown."""
+    page = summary_text(client, language, "me", answers=answers)
+    assert text_of(page.main).count(TOLERANCE_ACTION[language]) == 1
+    group = page.select_one(".sign-group")
+    if answers:
+        assert TOLERANCE_ACTION[language] in text_of(group)
+
+
+@pytest.mark.parametrize(
+    ("language", "protection"),
+    [("en", "arrest or charges"), ("es", "arresto o de cargos")],
+)
+def test_the_good_samaritan_line_says_what_it_protects_from(client, language, protection):
+    """E14."""
+    walk(in_language(client, language), audience="other", safety="yes", stop_at=EMERGENCY)
+    assert protection in text_of(soup(client.get(USE)).main)
+
+
+@pytest.mark.parametrize(
+    ("language", "encourage"),
+    [
+        ("en", "Encourage them to tell their clinician about all the medicines"),
+        ("es", "Anime a esa persona a contarle a su médico todas las medicinas"),
+    ],
+)
+def test_someone_else_is_encouraged_to_tell_their_own_clinician(client, language, encourage):
+    """E15: the reader cannot tell another adult's clinician."""
+    assert encourage in text_of(summary_text(client, language, "other").main)
+
+
+@pytest.mark.parametrize(
+    ("language", "broken", "promised", "copy"),
+    [
+        ("en", "close your browser", "may not clear them", "The copy stays on paper"),
+        ("es", "cierre el navegador", "puede no borrarlas", "La copia se queda en papel"),
+    ],
+)
+def test_only_what_the_check_controls_is_promised(client, language, broken, promised, copy):
+    """E8 and C10: Exit and Start again clear at once; closing a browser may not."""
+    start = text_of(soup(in_language(client, language).get("/")).main)
+    assert broken not in start
+    assert promised in start
+    assert copy in text_of(summary_text(client, language, "me").main)
+
+
+def test_prescriber_is_never_used_and_opioid_use_disorder_is_explained_where_first_said(client):
+    """E11: plain words in place of "prescriber"; the term explained at its first use."""
+    texts = [text for _, text in reader_texts(CONTENTS["en"])]
+    assert not [text for text in texts if "prescriber" in text.lower()]
+    for language, explained in [("en", "to control"), ("es", "controlar")]:
+        term = {"en": "opioid use disorder", "es": "trastorno por consumo de opioides"}[language]
+        for use in ["as-prescribed", "not-prescribed", "mix"]:
+            for answers in [{}, {"sweating": "often"}]:
+                fresh = in_language(client.application.test_client(), language)
+                walk(fresh, audience="me", use=use, answers=answers)
+                text = text_of(soup(fresh.get("/summary")).main)
+                sentences = re.split(r"(?<=[.:?])\s+", text)
+                first = next(s for s in sentences if term in s)
+                following = sentences[sentences.index(first) + 1]
+                assert explained in first or explained in following, (use, answers, first)
+
+
+def test_every_spanish_question_about_someone_else_names_them_in_its_heading():
+    """E18: the heading is what heading navigation and many screen readers read alone."""
+    content = CONTENTS["es"]
+    prompts = [content.use, *content.signs, content.checklist]
+    unnamed = [
+        f"{prompt.id}: {prompt.question.other}"
+        for prompt in prompts
+        if prompt is not None and "esa persona" not in prompt.question.other.lower()
+    ]
+    assert not unnamed, "\n".join(unnamed)

@@ -39,13 +39,17 @@ def shape(content: Content) -> dict[str, object]:
             len(content.safety.hint_items),
         ),
         "resources": [(r.id, [link.href for link in r.links]) for r in content.resources],
+        "steps": sorted(content.steps),
         "lists": [
-            len(content.emergency.steps),
+            len(content.emergency.steps.me),
+            len(content.emergency.steps.other),
             len(content.emergency_box.paragraphs),
             len(content.summary.intro),
             len(content.summary.help.items),
-            len(content.summary.questions.items),
-            len(content.interruption.now.items),
+            len(content.summary.safety.items),
+            [item.uses for item in content.summary.questions.items],
+            sorted(content.summary.help.headings),
+            len(steps.me) if (steps := content.interruption.now.steps) else 0,
         ],
     }
 

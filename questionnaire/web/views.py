@@ -368,6 +368,7 @@ def _interruption(visit: Visit) -> Response | str:
         # The shared emergency box, unless the sign says when it would be one.
         now=sign.interruption_now or visit.content.interruption.now,
         now_is_urgent=sign.interruption_now is None,
+        next_section=sign.interruption_next or visit.content.interruption.next,
     )
 
 
