@@ -233,9 +233,10 @@ def expected_summary(content: Content, answers: Answers) -> SummaryView:
     or for two such signs of any sort; the emergency answer itself is recalled;
     "nothing reported" is said only when none of this applies. A kind with
     one sign that has words of its own for being alone says those instead of
-    the kind's explanation. The use answer adds the sections it names, picks
-    the help section's heading and the questions meant for it; the tolerance
-    warning is among the safety notes unless a sign of its kind was noticed.
+    the kind's explanation, unless the overdose guidance comes first. The use
+    answer adds the sections it names, picks the help section's heading and
+    the questions meant for it; the tolerance warning is among the safety
+    notes unless a sign of its kind was noticed.
     Every text is worded for the audience.
     """
     audience = Audience(answers.audience)
@@ -270,7 +271,8 @@ def expected_summary(content: Content, answers: Answers) -> SummaryView:
         with_ticked = checklist is not None and checklist.kind == kind.id and bool(ticked)
         own = [sign for sign in noticed if sign.kind == kind.id]
         explanation = kind.explanation
-        if len(own) == 1 and not with_ticked and own[0].explanation_alone is not None:
+        alone = len(own) == 1 and not with_ticked and not urgent_first
+        if alone and own[0].explanation_alone is not None:
             explanation = own[0].explanation_alone
         if checklist is not None and with_ticked:
             signs.append((worded(checklist.label), ", ".join(worded(i.label) for i in ticked)))
@@ -302,7 +304,11 @@ def expected_summary(content: Content, answers: Answers) -> SummaryView:
 
     def for_use(part: UseSection) -> SectionView:
         heading = part.headings.get(answers.use, part.heading)
-        items = [item.text for item in part.items if not item.uses or answers.use in item.uses]
+        items = [
+            item.text
+            for item in part.items
+            if (answers.use in item.uses if item.uses else answers.use not in item.not_uses)
+        ]
         return SectionView(worded(heading), (), tuple(map(worded, items)))
 
     sections.append(for_use(text.help))
@@ -318,7 +324,6 @@ def expected_summary(content: Content, answers: Answers) -> SummaryView:
         safety,
         _section(text.talk, audience),
         for_use(text.questions),
-        _section(text.not_a_diagnosis, audience),
     ]
     return SummaryView(
         content.language,
@@ -336,7 +341,6 @@ def summary_headings(content: Content) -> set[str]:
         text.unsure,
         text.talk,
         text.safety,
-        text.not_a_diagnosis,
         *text.emergency_reported.values(),
         *text.tailored,
     ]

@@ -233,8 +233,21 @@ def _as_item(value: object) -> object:
 
 class _UseItem(_Model):
     text: Wording
-    # The answers to the use question it is shown for; every answer when empty.
+    # The answers to the use question it is shown for, or those it is not
+    # shown for (so that an answer added later gets it); at most one of them.
     uses: tuple[Slug, ...] = ()
+    not_uses: tuple[Slug, ...] = ()
+
+    @model_validator(mode="after")
+    def _one_way_of_choosing(self) -> _UseItem:
+        if self.uses and self.not_uses:
+            raise ValueError("an item has 'uses' or 'not_uses', not both")
+        return self
+
+    def shown_for(self, use: str | None) -> bool:
+        if self.uses:
+            return use in self.uses
+        return use not in self.not_uses
 
 
 UseItem = Annotated[_UseItem, BeforeValidator(_as_item)]
@@ -259,12 +272,14 @@ class UseSection(_Model):
         return Section.model_construct(
             heading=self.headings.get(use or "", self.heading),
             paragraphs=self.paragraphs,
-            items=tuple(item.text for item in self.items if not item.uses or use in item.uses),
+            items=tuple(item.text for item in self.items if item.shown_for(use)),
         )
 
     def use_values(self) -> set[str]:
         """The use answers this section names, to check that each exists."""
-        return set(self.headings) | {use for item in self.items for use in item.uses}
+        return set(self.headings) | {
+            use for item in self.items for use in item.uses + item.not_uses
+        }
 
 
 class Sign(Prompt):
@@ -308,6 +323,11 @@ class Sign(Prompt):
         )
         if any(extra is not None for extra in extras) and not self.interrupt_on:
             raise ValueError("interruption is set but interrupt_on is empty")
+        own = self.interruption_now
+        if own is not None and own.steps is not None and own.steps_heading is None:
+            # The sign is an emergency only with others: its steps (naloxone, the
+            # side position) must say the case they are for.
+            raise ValueError("interruption_now.steps need a steps_heading saying when they apply")
         return self
 
 
@@ -433,7 +453,6 @@ class Summary(_Model):
     safety: Section
     tolerance: Tolerance
     questions: UseSection
-    not_a_diagnosis: Section
     # Shown for the answers to the use question that name them (UseOption.shows).
     tailored: tuple[TailoredSection, ...] = ()
 

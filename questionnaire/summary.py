@@ -102,16 +102,6 @@ def summarise(content: Content, progress: Progress) -> Summary:
     ]
     noticed = [n for n in noted if n.answer.meaning is OptionMeaning.NOTICED]
     ticked = _ticked(content.checklist, progress.checklist or ())
-    tolerance = content.summary.tolerance
-    groups = []
-    for kind in content.kinds:
-        signs = tuple(n for n in noticed if n.sign.kind == kind.id)
-        extra = ticked if ticked is not None and ticked.checklist.kind == kind.id else None
-        if signs or extra:
-            alone = signs[0].sign.explanation_alone if len(signs) == 1 and not extra else None
-            notes = (tolerance.text,) if kind.id == tolerance.kind else ()
-            groups.append(SignGroup(kind, signs, extra, alone, notes))
-    tolerance_said = any(group.notes for group in groups)
     unsure = tuple(n for n in noted if n.answer.meaning is OptionMeaning.UNSURE)
     checklist = content.checklist
     unsure_checklist = (
@@ -127,6 +117,22 @@ def summarise(content: Content, progress: Progress) -> Summary:
     urgent_first = (
         emergency_answer is not None or any(sign.urgent_alone for sign in urgent) or len(urgent) > 1
     )
+    tolerance = content.summary.tolerance
+    groups = []
+    for kind in content.kinds:
+        signs = tuple(n for n in noticed if n.sign.kind == kind.id)
+        extra = ticked if ticked is not None and ticked.checklist.kind == kind.id else None
+        if signs or extra:
+            # Words for a sign alone only while nothing puts the overdose
+            # guidance first: beside it, "not an emergency" would mislead.
+            alone = (
+                signs[0].sign.explanation_alone
+                if len(signs) == 1 and not extra and not urgent_first
+                else None
+            )
+            notes = (tolerance.text,) if kind.id == tolerance.kind else ()
+            groups.append(SignGroup(kind, signs, extra, alone, notes))
+    tolerance_said = any(group.notes for group in groups)
     use = content.use.option(progress.use or "")
     shown = use.shows if isinstance(use, UseOption) else ()
     text = content.summary

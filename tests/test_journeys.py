@@ -293,7 +293,7 @@ def test_summary_has_everything_a_person_needs_to_take_the_next_step(client):
         "buprenorphine, methadone and naltrexone",
         "Do not stop suddenly",
         "Questions you could ask a clinician",
-        "This is not a diagnosis",
+        "It is not a diagnosis",
         "Sweating a lot is a common withdrawal sign.",
     ]:
         assert expected in text, expected
@@ -504,11 +504,11 @@ def test_a_notice_says_which_it_is_whatever_a_post_claimed(client):
 
 @pytest.mark.parametrize("language", ["en", "es"])
 @pytest.mark.parametrize("audience", ["me", "other"])
-@pytest.mark.parametrize("use", ["as-prescribed", "not-prescribed", "mix"])
+@pytest.mark.parametrize(
+    "use", ["as-prescribed", "not-as-prescribed", "not-prescribed", "mix", "not-sure", "prefer-not"]
+)
 @pytest.mark.parametrize("journey", ["calm", "fullest"])
-def test_the_summary_is_no_longer_than_before_the_third_review(
-    app, client, language, audience, use, journey
-):
+def test_the_summary_stays_within_its_word_budget(app, client, language, audience, use, journey):
     """Content review E13: the calm and the fullest summaries, measured in words.
 
     Calm: nothing noticed, no emergency. Fullest: an emergency at the start,

@@ -30,6 +30,19 @@ def shape(content: Content) -> dict[str, object]:
             (s.id, s.kind, s.interrupt_on, len(s.details), s.interruption is None, len(s.sources))
             for s in content.signs
         ],
+        # What each sign says on its own pages and alone on the summary.
+        "sign_extras": [
+            (
+                s.urgent_alone,
+                s.explanation_alone is None,
+                s.interruption_heading is None,
+                s.interruption_next is None,
+                None
+                if s.interruption_now is None
+                else (len(s.interruption_now.items), s.interruption_now.steps is None),
+            )
+            for s in content.signs
+        ],
         "answer_options": [(o.value, o.meaning) for o in content.answer_options],
         "kinds": [(k.id, k.urgent) for k in content.kinds],
         "audience": [o.value for o in content.audience.options],
@@ -47,7 +60,7 @@ def shape(content: Content) -> dict[str, object]:
             len(content.summary.intro),
             len(content.summary.help.items),
             len(content.summary.safety.items),
-            [item.uses for item in content.summary.questions.items],
+            [(item.uses, item.not_uses) for item in content.summary.questions.items],
             sorted(content.summary.help.headings),
             len(steps.me) if (steps := content.interruption.now.steps) else 0,
         ],
