@@ -538,8 +538,8 @@ SAFETY_FACTS = {
     },
     # E6: the medicines work without counseling, and keep people alive.
     "help": {
-        "en": ["do not need it to get the medicine", "Fewer people who take them die"],
-        "es": ["no hace falta para recibir la medicina", "menos personas mueran"],
+        "en": ["the medicine works without it", "less likely to die of an overdose"],
+        "es": ["la medicina funciona sin ella", "menos personas mueran"],
     },
     # E7: a calm line for a person who is or might be pregnant.
     "safety": {"en": ["might be pregnant"], "es": ["podría estar embarazada"]},
@@ -620,7 +620,9 @@ def test_only_what_the_check_controls_is_promised(client, language, broken, prom
     start = text_of(soup(in_language(client, language).get("/")).main)
     assert broken not in start
     # Any sentence about closing the browser says it may not clear the answers.
-    closing = [s for s in re.split(r"(?<=[.!?])\s+", start) if re.search(CLOSING[language], s)]
+    closing = [
+        s for s in re.split(r"(?<=[.!?])\s+", start) if re.search(CLOSING[language], s, re.I)
+    ]
     assert closing and all(promised in sentence for sentence in closing), closing
     assert copy in text_of(summary_text(client, language, "me").main)
 
