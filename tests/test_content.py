@@ -122,9 +122,37 @@ def when_to_call_without_an_interruption(data):
     del pupils["interruption"]
 
 
+def misspell_a_step(data):
+    data["emergency"]["steps"]["other"][1] = "give-nalxone"
+
+
+def leave_a_step_unused(data):
+    data["steps"]["sing-to-them"] = "Sing to them."
+
+
+def list_steps_for_speech_without_saying_when(data):
+    del data["signs"][2]["interruption_now"]["steps_heading"]
+
+
+def choose_a_question_both_ways(data):
+    data["summary"]["questions"]["items"][1]["not_uses"] = ["mix"]
+
+
+def name_a_use_that_does_not_exist(data):
+    data["summary"]["help"]["headings"] = {"sometimes": "Sometimes"}
+
+
 @pytest.mark.parametrize(
     ("breakage", "expected"),
     [
+        (misspell_a_step, "field 'emergency.steps': ['give-nalxone'] in 'other' is not among"),
+        (leave_a_step_unused, "field 'steps': ['sing-to-them'] are not used by any page"),
+        (
+            list_steps_for_speech_without_saying_when,
+            "entry signs[2] (id 'speech-problems'): interruption_now.steps need a steps_heading",
+        ),
+        (choose_a_question_both_ways, "an item has 'uses' or 'not_uses', not both"),
+        (name_a_use_that_does_not_exist, "field 'summary.help': ['sometimes'] are not answers"),
         (break_sign_kind, "entry signs[3] (id 'pain-sensitivity'), field 'kind'"),
         (drop_other_wording, "entry signs[4] (id 'sweating'), field 'question.other'"),
         (add_unknown_field, "entry signs[2] (id 'speech-problems'), field 'colour'"),
