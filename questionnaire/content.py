@@ -577,6 +577,7 @@ _NOT_READ = {
     "emergency_on",
     "shows",
     "uses",
+    "not_uses",
     "sources",
     "language",
 }
