@@ -169,7 +169,8 @@ def _steps_by_id(value: object, info: ValidationInfo) -> object:
     The steps are written once, in the content's ``[steps]`` table, so that
     every page that lists them says the same words.
     """
-    library = (info.context or {}).get(_STEPS, {})
+    context = info.context or {}
+    library = context.get(_STEPS, {})
     if not isinstance(value, dict) or set(value) != {"me", "other"}:
         raise ValueError("should be a table with 'me' and 'other' lists of step ids")
     texts: dict[str, list[object]] = {}
@@ -182,6 +183,7 @@ def _steps_by_id(value: object, info: ValidationInfo) -> object:
                 f"{unknown!r} in '{audience}' is not among the steps {sorted(library)}"
             )
         texts[audience] = [library[step] for step in ids]
+        context.get(_STEPS_USED, set()).update(ids)
     return texts
 
 
@@ -198,6 +200,7 @@ class _Steps(_Model):
 # Steps named by their ids in the content's [steps] table (see _steps_by_id).
 Steps = Annotated[_Steps, BeforeValidator(_steps_by_id)]
 _STEPS = "steps"
+_STEPS_USED = "steps used"
 
 
 class Section(_Model):
@@ -637,30 +640,15 @@ def parse_content(data: Mapping[str, Any], source: str) -> Content:
     """Check already-parsed content; ``source`` names it in any error."""
     filled = _with_numbers(data)
     steps = filled.get(_STEPS)
+    used: set[str] = set()
+    context = {_STEPS: steps if isinstance(steps, dict) else {}, _STEPS_USED: used}
     try:
-        content = Content.model_validate(
-            filled, context={_STEPS: steps if isinstance(steps, dict) else {}}
-        )
+        content = Content.model_validate(filled, context=context)
     except ValidationError as error:
         raise ContentError(describe_error(error, data, source)) from None
-    if unused := sorted(set(content.steps) - _steps_used(data)):
+    if unused := sorted(set(content.steps) - used):
         raise ContentError(f"{source}: field 'steps': {unused} are not used by any page")
     return content
-
-
-def _steps_used(data: Any) -> set[str]:
-    """The step ids that the lists of steps in ``data`` name."""
-    used: set[str] = set()
-    if isinstance(data, dict):
-        for key, value in data.items():
-            if key == _STEPS and isinstance(value, dict) and set(value) == {"me", "other"}:
-                used.update(step for ids in value.values() if isinstance(ids, list) for step in ids)
-            else:
-                used |= _steps_used(value)
-    elif isinstance(data, list):
-        for item in data:
-            used |= _steps_used(item)
-    return used
 
 
 def _with_numbers(data: Mapping[str, Any]) -> Any:
