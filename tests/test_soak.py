@@ -1,4 +1,4 @@
-"""The soak (bench/soak.py, `make soak`), run for a moment by a few people.
+"""The soak (bench/soak/, `make soak`), run for a moment by a few people.
 
 The same code as the real soak: the production server over HTTPS, journeys
 with random answers, every summary checked, memory read, the log searched.
