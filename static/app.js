@@ -90,16 +90,21 @@
   // them (WCAG 2.2.1). The button asks the server to reset its clock, so
   // nothing on the page is lost; if the answers are gone already, the page
   // is opened again and says so. The alert region is made empty at load, so
-  // that filling it later is announced.
+  // that filling it later is announced. While the warning shows, the focus
+  // is on it; once the answers are kept, it goes back where it was.
   var main = document.querySelector("[data-idle-left]");
   if (main && window.fetch) {
     var region = document.createElement("div");
     region.setAttribute("role", "alert");
+    region.tabIndex = -1;
     region.className = "no-print";
     var back = main.querySelector(".back-link");
     main.insertBefore(region, back ? back.nextSibling : main.firstChild);
     var timers = [];
+    var before = null;
     var say = function (words, withButton) {
+      // Focus inside the region would be lost with the button: keep it there.
+      var held = region.contains(document.activeElement);
       var paragraph = document.createElement("p");
       paragraph.textContent = main.getAttribute(words);
       region.textContent = "";
@@ -113,9 +118,15 @@
         button.addEventListener("click", keep);
         region.appendChild(button);
       }
-      // Seen as well as heard: a person far down a long page is brought to it.
-      region.scrollIntoView({ block: "nearest" });
+      if (held) {
+        region.focus();
+      }
       return paragraph;
+    };
+    // Seen as well as heard: a person far down a long page is brought to it.
+    var show = function (words, withButton) {
+      say(words, withButton);
+      region.scrollIntoView({ block: "nearest" });
     };
     var seconds = function (name) {
       return Number(main.getAttribute(name)) * 1000;
@@ -126,10 +137,14 @@
       timers.forEach(window.clearTimeout);
       timers = [
         window.setTimeout(function () {
-          say("data-idle-warning", true);
+          if (!region.contains(document.activeElement)) {
+            before = document.activeElement;
+          }
+          show("data-idle-warning", true);
+          region.focus({ preventScroll: true });
         }, left - seconds("data-idle-ahead")),
         window.setTimeout(function () {
-          say("data-idle-cleared", false);
+          show("data-idle-cleared", false);
         }, left)
       ];
     };
@@ -148,10 +163,14 @@
           if (!response.ok) {
             throw new Error(String(response.status));
           }
-          // The button is gone: the focus goes to the words that replace it.
-          var kept = say("data-idle-kept", false);
-          kept.tabIndex = -1;
-          kept.focus();
+          // Back where it was before the warning, if that is still there,
+          // else to the main content; then the words, said after it.
+          var target = before && before !== document.body && before.isConnected ? before : main;
+          target.focus();
+          if (document.activeElement !== target) {
+            main.focus();
+          }
+          say("data-idle-kept", false);
           wait(seconds("data-idle-limit"));
         })
         .catch(function () {
