@@ -46,6 +46,8 @@ DEFAULTS: dict[str, Any] = {
     # The clinics file (see clinics.example.toml); None runs the unbranded check only.
     "CONFIG": None,
     "ANSWERS_IDLE_SECONDS": 60 * 60,
+    # Answers are cleared this long after they were first saved, however much they are used.
+    "ANSWERS_MAX_SECONDS": 2 * 60 * 60,
     "SESSION_COOKIE_HTTPONLY": True,
     "SESSION_COOKIE_SAMESITE": "Lax",
     # None means: Secure everywhere but in development (decided in create_app).
@@ -97,6 +99,7 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
         app.config.from_mapping(test_config)
     _require_secret_key(app)
     _require_idle_limit(app)
+    _require_max_limit(app)
     app.config["SECRET_KEY_FALLBACKS"] = _as_list(app.config["SECRET_KEY_FALLBACKS"]) or []
     app.config["TRUSTED_HOSTS"] = _as_list(app.config["TRUSTED_HOSTS"])
     if app.config["SESSION_COOKIE_SECURE"] is None:
@@ -210,6 +213,18 @@ def _require_idle_limit(app: Flask) -> None:
         raise ConfigurationError(
             f"ANSWERS_IDLE_SECONDS is {seconds}: answers must be kept at least 240 seconds "
             "(4 minutes), so that a person is warned 2 minutes before they are cleared."
+        )
+
+
+def _require_max_limit(app: Flask) -> None:
+    """At least the idle limit: answers are kept for that long after their last use."""
+    seconds = int(app.config["ANSWERS_MAX_SECONDS"])
+    app.config["ANSWERS_MAX_SECONDS"] = seconds
+    idle = app.config["ANSWERS_IDLE_SECONDS"]
+    if seconds < idle:
+        raise ConfigurationError(
+            f"ANSWERS_MAX_SECONDS is {seconds}: answers must be kept at least as long as "
+            f"the idle limit, ANSWERS_IDLE_SECONDS ({idle} seconds)."
         )
 
 

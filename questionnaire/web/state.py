@@ -4,8 +4,9 @@ Nothing about the answers is stored on the server. The cookie is encrypted
 and authenticated (AES-GCM, from the ``cryptography`` package), so a copy of
 it, from a shared device's cookie store or a log, reads as nothing without
 the key: not even the time it was written, which Fernet would show. The
-answers are dropped after a set time without activity, and on Start again or
-Exit.
+answers are dropped after a set time without activity, and at the latest a
+set time after they were first saved, whatever the activity; and on Start
+again or Exit.
 """
 
 from __future__ import annotations
@@ -35,6 +36,9 @@ from questionnaire.web.context import gettext as _
 
 _PROGRESS = "progress"
 _LAST_SEEN = "last_seen"
+# When the answers were first saved: set once, never moved, so that no use
+# of the cookie (or of a copy of it) keeps them past ANSWERS_MAX_SECONDS.
+_ISSUED_AT = "issued_at"
 # Whose session it is: the address its pages are under ("" for the check at
 # the root, "/c/<slug>" for a clinic's), which is also its cookie's path.
 _SCOPE = "scope"
@@ -188,7 +192,7 @@ def load_progress(content: Content) -> Progress:
             )
         return Progress()
     if not keep_answers(step=_CLOCK_STEP):
-        clear_progress()
+        _forget_answers()
         flash(
             _(
                 "To protect your privacy, we cleared your answers after %(minutes)s "
@@ -201,29 +205,56 @@ def load_progress(content: Content) -> Progress:
 
 
 def keep_answers(step: int = 0) -> bool:
-    """Reset the idle clock of answers still within the limit; say whether there were any.
+    """Reset the idle clock of answers still within the limits; say whether there were any.
 
     The clock is reset if it has run at least ``step`` seconds. Never clears
-    or says anything: answers past the limit are cleared, with a notice, by
-    the next page the person opens.
+    or says anything: answers past a limit are cleared, with a notice, by
+    the next page the person opens. Nothing here moves the time the answers
+    were first saved, so they are never kept past ``ANSWERS_MAX_SECONDS``.
     """
-    last_seen = session.get(_LAST_SEEN)
-    limit = int(current_app.config["ANSWERS_IDLE_SECONDS"])
-    now = int(time.time())
-    if _PROGRESS not in session or not isinstance(last_seen, int) or now - last_seen > limit:
+    times = _answer_times()
+    if times is None:
         return False
+    last_seen, issued_at = times
+    now = int(time.time())
+    if now - last_seen > int(current_app.config["ANSWERS_IDLE_SECONDS"]):
+        return False
+    if now - issued_at >= int(current_app.config["ANSWERS_MAX_SECONDS"]):
+        return False
+    if not isinstance(session.get(_ISSUED_AT), int):
+        session[_ISSUED_AT] = issued_at
     if now - last_seen >= step:
         session[_LAST_SEEN] = now
     return True
 
 
 def answers_kept_for() -> int:
-    """How many more seconds the answers are kept without use (0 if there are none)."""
+    """How many more seconds the answers are kept without use (0 if there are none).
+
+    The sooner of the two limits: the idle one, and the one counted from when
+    the answers were first saved.
+    """
+    times = _answer_times()
+    if times is None:
+        return 0
+    last_seen, issued_at = times
+    now = int(time.time())
+    idle_left = int(current_app.config["ANSWERS_IDLE_SECONDS"]) - (now - last_seen)
+    absolute_left = int(current_app.config["ANSWERS_MAX_SECONDS"]) - (now - issued_at)
+    return max(0, min(idle_left, absolute_left))
+
+
+def _answer_times() -> tuple[int, int] | None:
+    """When the answers were last used and when first saved; None if there are none.
+
+    Answers saved before the first time was kept count from their last use:
+    ``keep_answers`` then records that as their first time, once.
+    """
     last_seen = session.get(_LAST_SEEN)
     if _PROGRESS not in session or not isinstance(last_seen, int):
-        return 0
-    limit = int(current_app.config["ANSWERS_IDLE_SECONDS"])
-    return max(0, limit - (int(time.time()) - last_seen))
+        return None
+    issued_at = session.get(_ISSUED_AT)
+    return last_seen, (issued_at if isinstance(issued_at, int) else last_seen)
 
 
 def _cookie_was_unreadable() -> bool:
@@ -240,10 +271,26 @@ def has_progress() -> bool:
 
 
 def save_progress(progress: Progress) -> None:
+    now = int(time.time())
+    if _PROGRESS not in session:
+        # The first answer: the time the answers are kept is counted from it.
+        session[_ISSUED_AT] = now
     session[_PROGRESS] = progress.to_dict()
-    session[_LAST_SEEN] = int(time.time())
+    session[_LAST_SEEN] = now
 
 
 def clear_progress() -> None:
+    """Start again: the answers go, and so does the form token, so a new one is made.
+
+    A page or a post from before then carries the old token, and is refused.
+    """
+    _forget_answers()
+    # Flask-WTF's key: the next form made gets a new token.
+    session.pop("csrf_token", None)
+
+
+def _forget_answers() -> None:
+    """The answers and their times; the form token stays, so the person's open pages still post."""
     session.pop(_PROGRESS, None)
     session.pop(_LAST_SEEN, None)
+    session.pop(_ISSUED_AT, None)
