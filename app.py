@@ -31,6 +31,7 @@ from questionnaire.web.context import (
     init_translations,
     select_language,
 )
+from questionnaire.web.padding import Padding
 from questionnaire.web.security import FormProtection, add_security_headers
 from questionnaire.web.serving import wrap_for_serving
 from questionnaire.web.state import CookieSessionInterface, has_progress
@@ -130,6 +131,8 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
     app.add_template_global(get_locale)
     app.after_request(add_security_headers)
     Compress(app)
+    # After Compress: it pads (and compresses) the check's pages first.
+    Padding(app)
     app.register_error_handler(CSRFError, _session_expired)
     # Also handles 500s: the page never shows anything about the request.
     app.register_error_handler(HTTPException, _http_error)

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import os
 import re
+import time
 from typing import Any
 
 from gunicorn.glogging import Logger
@@ -47,8 +48,9 @@ limit_request_field_size = 8190
 forwarded_allow_ips = ""
 secure_scheme_headers: dict[str, str] = {}
 
-# One line per request: method, path (no query string), status, duration.
-# No response size (it differs with the answers), no referrer, no user agent,
+# One line per request: method, path (no query string), status, duration:
+# the same lines in the same order for every journey, whatever the answers.
+# No response size (not needed), no referrer, no user agent,
 # and the client's address only when the operator asks for it.
 accesslog = "-"
 errorlog = "-"
@@ -97,3 +99,18 @@ control_socket_disable = True
 # Load the app before forking: a configuration error stops the server at once
 # with one clear message, instead of every worker failing in turn.
 preload_app = True
+
+
+def when_ready(server: Any) -> None:
+    """Measure the size of every page of the check once, before any worker starts.
+
+    Each page is sent padded to its place's size (questionnaire/web/padding.py).
+    Measured here, in the process that loaded the app (``preload_app``), the
+    sizes are known to every worker it starts, and to each one it restarts:
+    no person waits for a place to be measured.
+    """
+    from questionnaire.web.padding import warm_up
+
+    started = time.monotonic()
+    warm_up(server.app.wsgi())
+    server.log.info("Measured the size of every page in %.1f s", time.monotonic() - started)

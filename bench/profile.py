@@ -6,10 +6,12 @@ The same four requests as the throughput benchmark, and the baseline's page,
 sent through Flask's test client (no server, no network). Each part of the
 app's work is timed by wrapping the function that does it: rendering the
 template, building the form, opening and saving the session cookie, the
-flow's decisions, the CSRF check, the security headers and the compression.
+flow's decisions, the CSRF check, the security headers and the compression
+(the app compresses and pads its pages itself; Flask-Compress the rest).
 A part called inside another part of the same group is counted once. What
 is left is Flask and Werkzeug themselves, the view's own code and the test
-client. Times are processor time (time.process_time), per request.
+client. Times are processor time (time.process_time), per request, after a
+warm-up (in which, among other things, each page's size is measured once).
 """
 
 from __future__ import annotations
@@ -32,8 +34,8 @@ from flask.testing import FlaskClient
 from bench.report import heading, write_section
 from bench.throughput import ANSWER, FULLEST_SUMMARY
 from questionnaire import flow
-from questionnaire.web import security, state
-from tests.walk import CHECKLIST, SAFETY, SIGN, USE, WHO, walk
+from questionnaire.web import padding, security, state
+from tests.walk import CHECKLIST, SAFETY, SIGN, USE, WHO, coded, walk
 
 PARTS = ("render", "form", "session", "flow", "form check", "headers", "compression")
 
@@ -77,17 +79,19 @@ def timing(clock: Clock) -> Iterator[None]:
         (state.CookieSessionInterface, "save_session", "session"),
         (security.FormProtection, "protect", "form check"),
         (flask_compress.Compress, "after_request", "compression"),
+        (padding.Padding, "pad", "compression"),
         (application, "add_security_headers", "headers"),
         *(
             (flow, name, "flow")
             for name in (
-                "shown_at",
+                "may_visit",
+                "notices_at",
                 "step_before",
                 "step_after",
                 "current_step",
-                "place_of",
                 "question_number",
                 "places",
+                "path",
             )
         ),
     ]
@@ -131,6 +135,9 @@ def _requests(app: Flask) -> list[tuple[str, Callable[[], Any]]]:
         checklist=tuple(checklist) if isinstance(checklist, list) else (checklist,),
     )
     visitor: FlaskClient = app.test_client()
+    # Sent as the page's radios send it: the option's code.
+    english = app.extensions["selfcheck_content"]["en"]
+    sometimes = coded(english, SIGN["pain-sensitivity"], "sometimes")
     return [
         ("Start page", lambda: visitor.get("/", headers=headers)),
         (
@@ -141,7 +148,7 @@ def _requests(app: Flask) -> list[tuple[str, Callable[[], Any]]]:
             ANSWER,
             lambda: quiet.post(
                 SIGN["pain-sensitivity"],
-                data={"csrf_token": token, "answer": "sometimes"},
+                data={"csrf_token": token, **sometimes},
                 headers=headers,
             ),
         ),
@@ -161,18 +168,26 @@ def measure(requests: int = 400) -> tuple[float, list[Breakdown]]:
         app = create_app({"SECRET_KEY": "bench " * 8, "SESSION_COOKIE_SECURE": False})
         pages = _requests(app)
         breakdowns = []
+
+        def start_clock() -> None:
+            clock.spent = dict.fromkeys(PARTS, 0.0)
+
         for name, send in pages:
             assert send().status_code in (200, 303), name
-            clock.spent = dict.fromkeys(PARTS, 0.0)
-            wrapped = _per_request(send, requests)
+            wrapped = _per_request(send, requests, start_clock)
             parts = {part: spent / requests * 1000 for part, spent in clock.spent.items()}
             breakdowns.append(Breakdown(name, wrapped, parts))
     return baseline_ms, breakdowns
 
 
-def _per_request(send: Callable[[], Any], requests: int) -> float:
+def _per_request(
+    send: Callable[[], Any], requests: int, warmed_up: Callable[[], None] = lambda: None
+) -> float:
+    """Processor time per request after a warm-up; ``warmed_up`` is called as it ends,
+    so that the parts are counted over the same requests as the whole."""
     for _ in range(min(50, requests)):
         send()
+    warmed_up()
     start = time.process_time()
     for _ in range(requests):
         send()

@@ -25,7 +25,7 @@ from urllib.parse import urlencode
 
 from questionnaire.content import CONTENT_DIR, load_all_content
 from tests.server import ProductionServer, Visitor, production_server
-from tests.walk import CHECKLIST, SAFETY, SIGN, USE, WHO
+from tests.walk import CHECKLIST, SAFETY, SIGN, USE, WHO, coded
 
 WRK = shutil.which("wrk") or "/usr/bin/wrk"
 CONNECTIONS = 32
@@ -45,7 +45,9 @@ BEFORE_THE_QUESTION |= {
 _ENGLISH = load_all_content(CONTENT_DIR)["en"]
 assert _ENGLISH.checklist is not None
 # The answers that make the longest summary: the emergency answer, a use that
-# shows both of its sections, every sign often, every other sign ticked.
+# shows both of its sections, every sign often, every other sign answered yes.
+# (Every summary is sent at the same size, padded to the longest; this one
+# is also the longest to make.)
 FULLEST_SUMMARY: dict[str, str | list[str]] = {
     WHO: "other",
     SAFETY: "yes",
@@ -206,7 +208,10 @@ def targets(server: ProductionServer) -> list[Target]:
                 "Origin": quiet.origin,
                 "Content-Type": "application/x-www-form-urlencoded",
             },
-            body=urlencode({"csrf_token": token.group(1), "answer": "sometimes"}),
+            # As the page's radios send it: the option's code, not its value.
+            body=urlencode(
+                {"csrf_token": token.group(1), **coded(_ENGLISH, MID_JOURNEY, "sometimes")}
+            ),
             status=303,
         ),
         Target(

@@ -15,7 +15,7 @@ from collections.abc import Mapping
 from enum import StrEnum
 from functools import cached_property
 from pathlib import Path
-from typing import Annotated, Any
+from typing import Annotated, Any, ClassVar
 
 from pydantic import (
     BaseModel,
@@ -334,21 +334,35 @@ class Sign(Prompt):
         return self
 
 
-class Checklist(Prompt):
-    """One page of further signs of one kind: "select all that apply".
+class ItemAnswers(_Model):
+    """The three answers every sign on a checklist page is given."""
 
-    A person ticks the signs they noticed, or one of the two answers that
-    stand alone: none of these, or not sure. The summary lists the ticked
-    signs with the other signs of that kind.
+    yes: Line
+    no: Line
+    unsure: Line
+
+
+class Checklist(Prompt):
+    """One page of further signs of one kind, each answered yes, no or not sure.
+
+    Every sign has its own answer, so the page always sends the same fields
+    whatever is chosen. Read as a whole (``reading``), the page says which
+    signs were noticed, or none of these, or not sure: the summary lists the
+    noticed signs with the other signs of that kind.
     """
+
+    YES: ClassVar[str] = "yes"
+    NO: ClassVar[str] = "no"
+    UNSURE: ClassVar[str] = "not-sure"
 
     kind: Slug
     label: Wording
     items: tuple[Option, ...] = Field(min_length=2)
+    answers: ItemAnswers
+    # How check your answers shows a page with no sign noticed, and one
+    # where no sign was noticed but some were not sure.
     none: Option
     unsure: Option
-    # Said when a sign and "none of these" (or "not sure") are both ticked.
-    error_alone: Wording
     summary: Wording
     sources: tuple[Line, ...] = Field(min_length=1)
 
@@ -360,19 +374,36 @@ class Checklist(Prompt):
 
     @property
     def options(self) -> tuple[Option, ...]:
-        """Every box in the order the page shows them: the signs, then the two alone."""
+        """Everything check your answers may show: the signs, then the two readings alone."""
         return (*self.items, self.none, self.unsure)
+
+    @property
+    def item_answers(self) -> tuple[tuple[str, Line], ...]:
+        """Each sign's three answers, as (value, label), in the order the page shows them."""
+        return (
+            (self.YES, self.answers.yes),
+            (self.NO, self.answers.no),
+            (self.UNSURE, self.answers.unsure),
+        )
 
     def option(self, value: str) -> Option | None:
         return _option_with(self.options, value)
 
-    def accepts(self, values: tuple[str, ...]) -> bool:
-        """Whether ``values`` is an answer: some signs, or one of the two alone."""
-        known = {item.value for item in self.items}
-        alone = {self.none.value, self.unsure.value}
-        if len(values) == 1 and values[0] in alone:
-            return True
-        return bool(values) and len(set(values)) == len(values) and set(values) <= known
+    def accepts(self, answers: Mapping[str, str]) -> bool:
+        """Whether ``answers`` answers every sign, and only the signs, with one of the three."""
+        known = {value for value, _label in self.item_answers}
+        return set(answers) == {item.value for item in self.items} and all(
+            value in known for value in answers.values()
+        )
+
+    def reading(self, answers: Mapping[str, str]) -> tuple[str, ...]:
+        """The page read as a whole: the signs noticed, else "not sure" if any was, else "none"."""
+        noticed = tuple(item.value for item in self.items if answers.get(item.value) == self.YES)
+        if noticed:
+            return noticed
+        if self.UNSURE in answers.values():
+            return (self.unsure.value,)
+        return (self.none.value,)
 
 
 class Link(_Model):

@@ -1,19 +1,18 @@
 """Where a person is in the check, and where they may go next.
 
 The path through the check is derived from the content and the answers given
-so far, never stored: who the check is for, the safety question (and the
-emergency page when it is answered yes), how opioids are taken, each sign in
-content order (each followed by its interruption page when the answer calls
-for one, and the last sign of the checklist's kind followed by the checklist
-of further signs of that kind), check your answers, and the summary. A
-person may visit any step up to the first one not yet done; anything further
-redirects there.
+so far, never stored: who the check is for, the safety question, how opioids
+are taken, each sign in content order (the last sign of the checklist's kind
+followed by the checklist of further signs of that kind), check your
+answers, and the summary. A person may visit any step up to the first one
+not yet done; anything further redirects there.
 
-A notice (the emergency page, or an interruption after a sign) has no place
-of its own: it is shown in the place of the step after it, while it is the
-step the person is at. So the places a person passes through, and so the
-addresses their browser and the server's log keep, are the same whatever
-they answer; only how often each is seen differs.
+A notice (the emergency guidance after the safety question, or an
+interruption after a sign) is not a step: it is shown at the top of the page
+after the answer that calls for it, above that page's own question, and is
+read once that page's form is sent. So every person passes through the same
+places, making the same requests in the same order, whatever they answer:
+neither the network nor the server's log can tell who saw a notice.
 """
 
 from __future__ import annotations
@@ -70,8 +69,8 @@ class Progress:
     safety: str | None = None
     use: str | None = None
     answers: Mapping[str, str] = field(default_factory=dict)
-    # The boxes ticked on the checklist page; None until it is answered.
-    checklist: tuple[str, ...] | None = None
+    # Each checklist sign's answer (yes, no or not sure); None until it is answered.
+    checklist: Mapping[str, str] | None = None
     emergency_seen: bool = False
     interruptions_seen: frozenset[str] = frozenset()
     confirmed: bool = False
@@ -94,14 +93,15 @@ class Progress:
         answers = {**self.answers, sign_id: value}
         return replace(self, answers=answers, interruptions_seen=seen, confirmed=False)
 
-    def with_checklist(self, values: tuple[str, ...]) -> Progress:
-        return replace(self, checklist=values, confirmed=False)
+    def with_checklist(self, answers: Mapping[str, str]) -> Progress:
+        return replace(self, checklist=dict(answers), confirmed=False)
 
-    def with_emergency_seen(self) -> Progress:
-        return replace(self, emergency_seen=True)
-
-    def with_interruption_seen(self, sign_id: str) -> Progress:
-        return replace(self, interruptions_seen=self.interruptions_seen | {sign_id})
+    def with_read(self, notices: list[Step]) -> Progress:
+        """Record that ``notices`` were shown on a page whose form was then sent."""
+        emergency = self.emergency_seen or EMERGENCY in notices
+        read = {notice.sign_id for notice in notices if notice.kind is StepKind.INTERRUPTION}
+        seen = self.interruptions_seen | {sign_id for sign_id in read if sign_id}
+        return replace(self, emergency_seen=emergency, interruptions_seen=seen)
 
     def with_confirmed(self) -> Progress:
         return replace(self, confirmed=True)
@@ -113,7 +113,7 @@ class Progress:
             "safety": self.safety,
             "use": self.use,
             "answers": dict(self.answers),
-            "checklist": list(self.checklist) if self.checklist is not None else None,
+            "checklist": dict(self.checklist) if self.checklist is not None else None,
             "emergency_seen": self.emergency_seen,
             "interruptions_seen": sorted(self.interruptions_seen),
             "confirmed": self.confirmed,
@@ -140,11 +140,10 @@ class Progress:
         }
         raw_checklist = data.get("checklist")
         checklist = (
-            tuple(raw_checklist)
+            dict(raw_checklist)
             if content.checklist is not None
-            and isinstance(raw_checklist, list)
-            and all(isinstance(value, str) for value in raw_checklist)
-            and content.checklist.accepts(tuple(raw_checklist))
+            and isinstance(raw_checklist, dict)
+            and content.checklist.accepts(raw_checklist)
             else None
         )
         raw_seen = data.get("interruptions_seen")
@@ -174,21 +173,16 @@ def interrupts(content: Content, progress: Progress, sign_id: str) -> bool:
     return sign is not None and progress.answers.get(sign_id) in sign.interrupt_on
 
 
-def path(content: Content, progress: Progress) -> list[Step]:
-    """Every step this person's answers lead through, in order."""
-    return _path(content, progress, places(content).checklist_after)
+def path(content: Content) -> list[Step]:
+    """Every step of the check, in order: the same for everyone."""
+    return list(places(content).plain_path)
 
 
-def _path(content: Content, progress: Progress, checklist_after: str | None) -> list[Step]:
-    steps = [AUDIENCE, SAFETY]
-    if needs_emergency(content, progress):
-        steps.append(EMERGENCY)
-    # After the safety question, not before it: nothing delays emergency guidance.
-    steps.append(USE)
+def _path(content: Content, checklist_after: str | None) -> list[Step]:
+    # The safety question comes second: nothing delays emergency guidance.
+    steps = [AUDIENCE, SAFETY, USE]
     for sign in content.signs:
         steps.append(sign_step(sign.id))
-        if interrupts(content, progress, sign.id):
-            steps.append(interruption_step(sign.id))
         if sign.id == checklist_after:
             steps.append(CHECKLIST)
     steps += [CHECK, SUMMARY]
@@ -219,12 +213,12 @@ def is_done(step: Step, progress: Progress) -> bool:
 
 def current_step(content: Content, progress: Progress) -> Step:
     """The first step not yet done: where the person really is."""
-    return next(step for step in path(content, progress) if not is_done(step, progress))
+    return next(step for step in path(content) if not is_done(step, progress))
 
 
 def may_visit(content: Content, progress: Progress, step: Step) -> bool:
-    """A step is open when it is on this person's path and not past where they are."""
-    steps = path(content, progress)
+    """A step is open when it is not past where the person is."""
+    steps = path(content)
     return step in steps and steps.index(step) <= steps.index(current_step(content, progress))
 
 
@@ -234,59 +228,63 @@ def step_after(content: Content, progress: Progress, step: Step) -> Step:
     Until every question is answered, that is the next step on the path, so a
     person who went back walks forward through their saved answers. After
     that, it is the first step not done: back to check your answers after a
-    change, by way of any safety page the change brought up.
+    change, where any notice the change called for is shown first.
     """
-    steps = path(content, progress)
+    steps = path(content)
     questions_done = all(is_done(s, progress) for s in steps if s.kind in _QUESTION_KINDS)
     if questions_done:
         return current_step(content, progress)
     return steps[steps.index(step) + 1]
 
 
-def step_before(content: Content, progress: Progress, step: Step) -> Step | None:
-    """Where the back link goes; ``None`` means the start page.
-
-    Never to a notice: it shares its place with the step after it, so going
-    back from either goes to the question before them both.
-    """
-    steps = path(content, progress)
-    if step not in steps:
+def step_before(content: Content, step: Step) -> Step | None:
+    """Where the back link goes; ``None`` means the start page."""
+    steps = path(content)
+    if step not in steps or steps.index(step) == 0:
         return None
-    earlier = [s for s in steps[: steps.index(step)] if not is_notice(s)]
-    return earlier[-1] if earlier else None
+    return steps[steps.index(step) - 1]
 
 
-def place_of(content: Content, step: Step) -> Step:
-    """The step in whose place ``step`` is shown: itself, unless it is a notice.
+def possible_notices(content: Content) -> list[Step]:
+    """Every notice the content can call for, in the order of the check."""
+    found = [EMERGENCY]
+    found += [interruption_step(sign.id) for sign in content.signs if sign.interrupt_on]
+    return found
 
-    A notice is shown in the place of the step that follows it on every path
-    (the paths differ only in their notices).
+
+def notices(content: Content, progress: Progress) -> list[Step]:
+    """Every notice this person's answers call for, in the order of the check."""
+    found = [EMERGENCY] if needs_emergency(content, progress) else []
+    found += [interruption_step(s.id) for s in content.signs if interrupts(content, progress, s.id)]
+    return found
+
+
+def notices_at(content: Content, progress: Progress, place: Step) -> list[Step]:
+    """The notices shown at the top of ``place``'s page: called for, and not yet read.
+
+    A notice is shown on the page after the answer that calls for it, and at
+    check your answers when that answer was changed from there. Sending that
+    page's form records it as read (``Progress.with_read``); a changed answer
+    calls for it again.
     """
-    if not is_notice(step):
-        return step
-    before = SAFETY if step.kind is StepKind.EMERGENCY else sign_step(step.sign_id or "")
+    unread = [notice for notice in notices(content, progress) if not is_done(notice, progress)]
+    if place == CHECK:
+        return unread
+    return [notice for notice in unread if place_of(content, notice) == place]
+
+
+def place_of(content: Content, notice: Step) -> Step:
+    """The step after the answer that calls for ``notice``: where it is shown."""
+    before = SAFETY if notice.kind is StepKind.EMERGENCY else sign_step(notice.sign_id or "")
     steps = places(content).plain_path
     return steps[steps.index(before) + 1]
 
 
-def shown_at(content: Content, progress: Progress, place: Step) -> Step | None:
-    """What this person sees in ``place``; ``None`` means it is not open to them yet.
-
-    A notice they are at comes first: it is shown in its place until it has
-    been read, and then the step itself is.
-    """
-    current = current_step(content, progress)
-    if is_notice(current) and place_of(content, current) == place:
-        return current
-    return place if may_visit(content, progress, place) else None
+def asks(step: Step) -> bool:
+    """Whether ``step`` asks a question (a form with answers to choose)."""
+    return step.kind in _QUESTION_KINDS
 
 
-def is_notice(step: Step) -> bool:
-    """A page to read after an answer that calls for it: the emergency page, an interruption."""
-    return step.kind in _NOTICE_KINDS
-
-
-_NOTICE_KINDS = {StepKind.EMERGENCY, StepKind.INTERRUPTION}
 _QUESTION_KINDS = {
     StepKind.AUDIENCE,
     StepKind.SAFETY,
@@ -312,7 +310,7 @@ class Places:
 
     # The sign the checklist follows: the last one of the checklist's kind.
     checklist_after: str | None
-    # The path of someone who has answered nothing: it has no notices on it.
+    # Every step of the check, in order.
     plain_path: tuple[Step, ...]
     questions: tuple[Step, ...]
     numbers: Mapping[Step, int]
@@ -330,7 +328,7 @@ def places(content: Content) -> Places:
         if content.checklist is not None:
             kind = content.checklist.kind
             checklist_after = [sign.id for sign in content.signs if sign.kind == kind][-1]
-        plain = tuple(_path(content, Progress(), checklist_after))
+        plain = tuple(_path(content, checklist_after))
         questions = tuple(step for step in plain if step.kind in _QUESTION_KINDS)
         numbers = {step: number for number, step in enumerate(questions, start=1)}
         found = _PLACES[id(content)] = Places(checklist_after, plain, questions, numbers)

@@ -101,13 +101,12 @@ def summarise(content: Content, progress: Progress) -> Summary:
         if (option := content.answer_option(progress.answers.get(sign.id, ""))) is not None
     ]
     noticed = [n for n in noted if n.answer.meaning is OptionMeaning.NOTICED]
-    ticked = _ticked(content.checklist, progress.checklist or ())
-    unsure = tuple(n for n in noted if n.answer.meaning is OptionMeaning.UNSURE)
     checklist = content.checklist
+    reading = checklist.reading(progress.checklist) if checklist and progress.checklist else ()
+    ticked = _ticked(checklist, reading)
+    unsure = tuple(n for n in noted if n.answer.meaning is OptionMeaning.UNSURE)
     unsure_checklist = (
-        checklist
-        if checklist is not None and progress.checklist == (checklist.unsure.value,)
-        else None
+        checklist if checklist is not None and reading == (checklist.unsure.value,) else None
     )
     emergency_answer = progress.safety if needs_emergency(content, progress) else None
     # "Not sure" about a too-much-opioid sign is treated like noticing it, as

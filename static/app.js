@@ -70,22 +70,6 @@
     });
   }
 
-  // "None of these" and "Not sure" stand alone: ticking one clears the other
-  // boxes, and ticking a sign clears them. Without this the server asks.
-  document.querySelectorAll(".checkboxes").forEach(function (group) {
-    group.addEventListener("change", function (event) {
-      var ticked = event.target;
-      if (!ticked.checked) {
-        return;
-      }
-      group.querySelectorAll("input[type=checkbox]").forEach(function (box) {
-        if (box !== ticked && (ticked.hasAttribute("data-alone") || box.hasAttribute("data-alone"))) {
-          box.checked = false;
-        }
-      });
-    });
-  });
-
   // Before answers left idle are cleared, say so, with a button that keeps
   // them (WCAG 2.2.1). The button asks the server to reset its clock, so
   // nothing on the page is lost; if the answers are gone already, the page
@@ -132,19 +116,25 @@
       return Number(main.getAttribute(name)) * 1000;
     };
     // The server keeps the answers for "left" seconds after this page was
-    // made, and for "limit" seconds after "Keep my answers".
+    // made, and for "limit" seconds after "Keep my answers"; but never more
+    // than "end" seconds after this page was made (counted from the first
+    // answer, which nothing can extend: then the warning has no button).
+    var loaded = Date.now();
     var wait = function (left) {
+      var end = seconds("data-idle-end") - (Date.now() - loaded);
+      var ending = end <= left;
+      left = Math.min(left, end);
       timers.forEach(window.clearTimeout);
       timers = [
         window.setTimeout(function () {
           if (!region.contains(document.activeElement)) {
             before = document.activeElement;
           }
-          show("data-idle-warning", true);
+          show(ending ? "data-idle-ending" : "data-idle-warning", !ending);
           region.focus({ preventScroll: true });
         }, left - seconds("data-idle-ahead")),
         window.setTimeout(function () {
-          show("data-idle-cleared", false);
+          show(ending ? "data-idle-ended" : "data-idle-cleared", false);
         }, left)
       ];
     };

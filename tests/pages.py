@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import gzip
 import re
 from collections import Counter
 from functools import cache
 from pathlib import Path
 
+import brotli
 from babel.messages.pofile import read_po
 from bs4 import BeautifulSoup
 from werkzeug.test import TestResponse
@@ -51,7 +53,18 @@ def interface_english() -> frozenset[str]:
 
 
 def soup(response: TestResponse) -> BeautifulSoup:
-    return BeautifulSoup(response.get_data(as_text=True), "html.parser")
+    return BeautifulSoup(decoded(response), "html.parser")
+
+
+def decoded(response: TestResponse) -> str:
+    """The page's text, decompressed as a browser would (the app compresses its own pages)."""
+    body = response.get_data()
+    match response.headers.get("Content-Encoding"):
+        case "br":
+            body = brotli.decompress(body)
+        case "gzip":
+            body = gzip.decompress(body)
+    return body.decode("utf-8")
 
 
 def text_of(element: object) -> str:

@@ -32,10 +32,14 @@ from urllib.parse import urlencode, urlsplit
 
 from cryptography import x509
 from cryptography.hazmat.primitives import hashes, serialization
-from cryptography.hazmat.primitives.asymmetric import ec
+from cryptography.hazmat.primitives.asymmetric import ec, rsa
 from cryptography.x509.oid import NameOID
 
-from tests.walk import WHO
+from questionnaire.content import CONTENT_DIR, load_all_content
+from tests.walk import WHO, coded
+
+# The options' codes are the same in every language: the English content says them.
+ENGLISH = load_all_content(CONTENT_DIR)["en"]
 
 T = TypeVar("T")
 
@@ -56,9 +60,18 @@ PROJECT = Path(__file__).parent.parent
 HOST = "127.0.0.1"
 
 
-def make_certificate(folder: Path) -> tuple[Path, Path]:
-    """A self-signed certificate for 127.0.0.1 and localhost, valid for a day."""
-    key = ec.generate_private_key(ec.SECP256R1())
+def make_certificate(folder: Path, *, rsa_key: bool = False) -> tuple[Path, Path]:
+    """A self-signed certificate for 127.0.0.1 and localhost, valid for a day.
+
+    With ``rsa_key``, an RSA key: its signatures are always the same length,
+    where an ECDSA signature is a byte or two shorter or longer at random
+    (which the tests of what a network sees would otherwise have to allow for).
+    """
+    key: ec.EllipticCurvePrivateKey | rsa.RSAPrivateKey = (
+        rsa.generate_private_key(public_exponent=65537, key_size=2048)
+        if rsa_key
+        else ec.generate_private_key(ec.SECP256R1())
+    )
     name = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, HOST)])
     now = datetime.datetime.now(datetime.UTC)
     certificate = (
@@ -204,17 +217,17 @@ class Visitor:
         self, answers: Mapping[str, str | list[str]], start: str = WHO, stop: str = "/summary"
     ) -> str:
         """The check from ``start`` to ``stop``, as a browser takes it: each page's form
-        sent with its hidden fields (a notice's Continue says which notice it is) and
-        the answer for its place, and each redirect followed. The page at ``stop``."""
+        sent with its token and the answer for its place (said by its value, sent as
+        the form's code), and each redirect followed. The page at ``stop``."""
         path = start
         while path != stop:
             response, page = self.send("GET", path)
             assert response.status == 200, f"GET {path} gave {response.status}"
             form: dict[str, str | list[str]] = dict(
-                re.findall(r'name="(csrf_token|notice)" type="hidden" value="([^"]+)"', page)
+                re.findall(r'name="(csrf_token|shown)" type="hidden" value="([^"]+)"', page)
             )
-            if "notice" not in form and path in answers:
-                form["answer"] = answers[path]
+            if path in answers:
+                form.update(coded(ENGLISH, path, answers[path]))
             response, _ = self.send("POST", path, form, Origin=self.origin)
             assert response.status == 303, f"POST {path} gave {response.status}"
             path = urlsplit(response.headers["Location"]).path
@@ -224,9 +237,8 @@ class Visitor:
         return self.post(path, answer, **headers)[0]
 
     def post(self, path: str, answer: str, **headers: str) -> tuple[http.client.HTTPResponse, str]:
-        return self.send(
-            "POST", path, {"csrf_token": self.token(path), "answer": answer}, **headers
-        )
+        fields = coded(ENGLISH, path, answer) if "/question/" in path else {"answer": answer}
+        return self.send("POST", path, {"csrf_token": self.token(path), **fields}, **headers)
 
 
 def listening_port(log: Path, process: subprocess.Popen[bytes]) -> int:
@@ -243,7 +255,9 @@ def listening_port(log: Path, process: subprocess.Popen[bytes]) -> int:
 
 
 def wait_until_ready(server: ProductionServer, process: subprocess.Popen[bytes]) -> None:
-    deadline = time.monotonic() + 30
+    # Before its workers start, gunicorn measures every page's size (gunicorn.conf.py):
+    # some seconds for each language and clinic, more on a busy machine.
+    deadline = time.monotonic() + 120
     while time.monotonic() < deadline:
         if process.poll() is not None:
             raise RuntimeError(f"gunicorn stopped at start-up:\n{server.log.read_text()}")
@@ -254,7 +268,7 @@ def wait_until_ready(server: ProductionServer, process: subprocess.Popen[bytes])
         except OSError:
             pass
         time.sleep(0.1)
-    raise RuntimeError(f"gunicorn did not answer within 30 s:\n{server.log.read_text()}")
+    raise RuntimeError(f"gunicorn did not answer within 120 s:\n{server.log.read_text()}")
 
 
 @contextmanager
@@ -264,6 +278,7 @@ def production_server(
     *,
     tls: bool = True,
     app: str | None = None,
+    rsa_key: bool = False,
 ) -> Iterator[ProductionServer]:
     """Start gunicorn over HTTPS on a free port of 127.0.0.1, and stop it afterwards.
 
@@ -273,7 +288,7 @@ def production_server(
     is a new one unless ``environment`` gives ``SELFCHECK_SECRET_KEY``.
     """
     folder.mkdir(parents=True, exist_ok=True)
-    cert, key = make_certificate(folder)
+    cert, key = make_certificate(folder, rsa_key=rsa_key)
     secret_key = (environment or {}).get("SELFCHECK_SECRET_KEY") or secrets.token_hex(32)
     log = folder / "gunicorn.log"
     env = {

@@ -11,7 +11,9 @@ DOMAIN = Path(__file__).parent.parent / "questionnaire"
 WEB_PACKAGES = ("flask", "flask_wtf", "flask_babel", "wtforms", "werkzeug", "jinja2")
 
 
-@pytest.mark.parametrize("module", ["content.py", "flow.py", "summary.py"], ids=lambda name: name)
+@pytest.mark.parametrize(
+    "module", ["content.py", "flow.py", "summary.py", "variants.py"], ids=lambda name: name
+)
 def test_domain_modules_import_no_web_framework(module):
     tree = ast.parse((DOMAIN / module).read_text(encoding="utf-8"))
     imported = {

@@ -20,7 +20,7 @@ from questionnaire.cli import check_content
 from questionnaire.content import CONTENT_DIR, ContentError, load_all_content, parse_content
 from tests.conftest import TEST_CONFIG, make_app
 from tests.pages import soup, text_of
-from tests.walk import csrf_token, notice, redirected_to, walk
+from tests.walk import csrf_token, notice, notices_on, redirected_to, walk
 
 EN = CONTENT_DIR / "en.toml"
 
@@ -267,7 +267,7 @@ def test_removing_a_sign_removes_it_from_the_check(tmp_path):
     assert visited == [f"/question/{n}" for n in range(1, 13)] + ["/check-answers", "/summary"]
     assert client.get("/question/13").status_code == 404
     page = soup(client.get("/question/12"))
-    assert page.select('input[type="checkbox"]')
+    assert len(page.select(".checklist-row")) == len(data["checklist"]["items"])
     assert "Question 12 of 12" in text_of(page.select_one(".caption"))
     assert "Headaches" not in text_of(soup(client.get("/check-answers")).main)
 
@@ -371,8 +371,8 @@ def test_every_language_must_ask_the_same_questions_in_the_same_order(tmp_path):
 
 
 def test_a_notice_before_check_your_answers_is_read_there_once(tmp_path):
-    """The last sign's interruption is shown at check your answers; a second Continue
-    (a double tap) neither reads it again nor confirms the answers."""
+    """The last sign's interruption is shown on top of check your answers; "See your
+    summary" reads it, and it is not shown there again."""
     data = english_data()
     headaches = next(sign for sign in data["signs"] if sign["id"] == "headaches")
     headaches["interrupt_on"] = ["often"]
@@ -380,9 +380,13 @@ def test_a_notice_before_check_your_answers_is_read_there_once(tmp_path):
     client = app_with(tmp_path, data).test_client()
     walk(client, answers={"headaches": "often"}, stop_at=notice("/check-answers", "interruption"))
     page = client.get("/check-answers")
-    fields = {"csrf_token": csrf_token(page), "notice": "interruption"}
-    assert redirected_to(client.post("/check-answers", data=fields)) == "/check-answers"
-    again = client.post("/check-answers", data=fields)
-    assert again.status_code == 200
-    assert text_of(soup(again).h1) == "Check your answers"
+    assert notices_on(page) == ["interruption"]
+    # Shown again until the page's form is sent.
+    assert notices_on(client.get("/check-answers")) == ["interruption"]
     assert redirected_to(client.get("/summary")) == "/check-answers"
+    fields = {"csrf_token": csrf_token(page)}
+    assert redirected_to(client.post("/check-answers", data=fields)) == "/summary"
+    assert client.get("/summary").status_code == 200
+    again = client.get("/check-answers")
+    assert notices_on(again) == []
+    assert text_of(soup(again).h1) == "Check your answers"

@@ -23,6 +23,7 @@ from tests.walk import (
     SIGN,
     SUMMARY,
     WHO,
+    coded,
     csrf_token,
     redirected_to,
     submit,
@@ -106,6 +107,7 @@ def test_a_copied_cookie_stops_showing_answers_at_the_absolute_limit_however_oft
 
     kept = copy_of(short_app, copied)
     idle = copy_of(short_app, copied)
+    late = copy_of(short_app, copied)  # left alone past both limits
     for seconds in (60, 120, 180, 240):
         clock.at(seconds)
         assert kept.get("/keep-answers").status_code == 204
@@ -118,10 +120,16 @@ def test_a_copied_cookie_stops_showing_answers_at_the_absolute_limit_however_oft
     clock.at(290)
     assert shows_the_answers(kept)  # its idle clock is fresh: moved on at 240 and at 290
     clock.at(MAX)
-    assert what_a_cleared_copy_gets(kept) == cleared_when_idle
+    # Cleared as the idle copy was, but saying which limit it reached.
+    cleared_at_the_limit = what_a_cleared_copy_gets(kept)
+    assert cleared_at_the_limit[:2] == cleared_when_idle[:2]
+    assert cleared_at_the_limit[3] is False
+    assert "cleared your answers 5 minutes after the first one" in cleared_at_the_limit[2]
     # And it stays gone.
     clock.at(MAX + 30)
     assert not shows_the_answers(kept)
+    # Past both limits, the one it reached first is the one said: idle.
+    assert "after 4 minutes without use" in what_a_cleared_copy_gets(late)[2]
 
 
 def test_keep_answers_says_gone_at_the_absolute_limit_with_a_fresh_idle_clock(short_app, clock):
@@ -157,7 +165,7 @@ def test_page_views_keep_answers_and_later_answers_never_extend_the_absolute_lim
     clock.at(MAX)
     assert redirected_to(client.get(SIGN["nausea"])) == WHO
     notice = text_of(soup(client.get(WHO)).select_one(".notice"))
-    assert "cleared your answers after 4 minutes without use" in notice
+    assert "cleared your answers 5 minutes after the first one" in notice
 
 
 def test_new_answers_after_the_limit_are_kept_for_the_whole_time_again(short_app, clock):
@@ -243,7 +251,8 @@ def test_start_again_makes_a_new_form_token_and_refuses_the_old_one(app, client)
     page = client.get(WHO)
     new_token = csrf_token(page)
     assert session_data(app, client)["csrf_token"] != old_secret
-    assert redirected_to(client.post(WHO, data={"csrf_token": new_token, "answer": "me"})) == SAFETY
+    sent = {"csrf_token": new_token, **coded(app.extensions["selfcheck_content"]["en"], WHO, "me")}
+    assert redirected_to(client.post(WHO, data=sent)) == SAFETY
     # A post from before Start again, sent now, is refused, and saves nothing.
     for path, fields in [(SAFETY, {"answer": "no"}), ("/start-again", {})]:
         replayed = client.post(path, data={"csrf_token": old_token, **fields})

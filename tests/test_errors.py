@@ -8,11 +8,32 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from questionnaire.content import Audience
+from questionnaire.content import Audience, load_all_content
 from questionnaire.flow import Progress
 from tests.conftest import make_app, seed_progress
 from tests.pages import soup, text_of
-from tests.walk import CHECKLIST, SAFETY, SIGN, USE, WHO, csrf_token, redirected_to, submit, walk
+from tests.walk import (
+    CHECKLIST,
+    SAFETY,
+    SIGN,
+    USE,
+    WHO,
+    coded,
+    csrf_token,
+    notices_on,
+    redirected_to,
+    submit,
+    walk,
+)
+
+CONTENT = load_all_content()["en"]
+
+
+def chosen_label(page) -> str | None:
+    """The label of the radio chosen on a question's page, as a person sees it chosen."""
+    checked = page.select_one("input[type=radio][checked]")
+    return None if checked is None else text_of(page.select_one(f'label[for="{checked["id"]}"]'))
+
 
 QUESTION_ERRORS = [
     (WHO, "me", "Select who you are checking for"),
@@ -51,11 +72,35 @@ def test_every_question_has_its_own_error_message_for_who_it_is_about(client, ap
     prompts = [(WHO, content.audience), (SAFETY, content.safety), (USE, content.use)] + [
         (SIGN[sign.id], sign) for sign in content.signs
     ]
+    prompts.append((CHECKLIST, content.checklist))
     for path, prompt in prompts:
         page = client.get(path)
         response = client.post(path, data={"csrf_token": csrf_token(page)})
         message = text_of(soup(response).select_one(".error-summary a"))
         assert message == prompt.error.for_(audience), path
+
+
+def test_a_refused_answer_below_a_notice_keeps_the_notice_and_focuses_the_error(client):
+    """The interruption stays on top, unread, but the error summary is what opens first."""
+    walk(client, answers={"shallow-breathing": "often"}, stop_at=SIGN["narrowed-pupils"])
+    response = submit(client, SIGN["narrowed-pupils"])
+    assert response.status_code == 200
+    page = soup(response)
+    assert notices_on(response) == ["interruption"]
+    assert page.select_one(".error-summary").has_attr("autofocus")
+    assert not page.select_one("section[data-notice]").has_attr("autofocus")
+    assert len(page.select("[autofocus]")) == 1
+    # The notice comes first, then the error summary, then the question.
+    elements = page.main.find_all(True)
+    summary = page.select_one(".error-summary")
+    notice = page.select_one("section[data-notice]")
+    question = page.select_one("legend h2")
+    assert elements.index(notice) < elements.index(summary) < elements.index(question)
+    # The refused form did not read the notice: it is still there, until an answer is sent.
+    assert notices_on(client.get(SIGN["narrowed-pupils"])) == ["interruption"]
+    response = submit(client, SIGN["narrowed-pupils"], answer="no")
+    assert redirected_to(response) == SIGN["speech-problems"]
+    assert notices_on(client.get(SIGN["narrowed-pupils"])) == []
 
 
 def test_a_page_without_an_error_has_no_error_title_or_summary(client):
@@ -65,20 +110,42 @@ def test_a_page_without_an_error_has_no_error_title_or_summary(client):
     assert page.select_one("#answer-error") is None
 
 
-@pytest.mark.parametrize("value", ["sometimes ", "OFTEN", "yes", "0", "", "often\x00", "é" * 300])
+@pytest.mark.parametrize(
+    "value",
+    # An answer's value sent as it is (a form sends its code), codes that are
+    # none of the options', and other text.
+    ["often", "no", "sometimes ", "OFTEN", "yes", "4", "00", " 1", "-1", "2\x00", ""]
+    + ["often\x00", "é" * 300],
+)
 def test_an_unknown_answer_shows_the_question_again_with_an_error(client, value):
     walk(client, stop_at=SIGN["sweating"])
-    response = submit(client, SIGN["sweating"], answer=value)
+    page = client.get(SIGN["sweating"])
+    response = client.post(SIGN["sweating"], data={"csrf_token": csrf_token(page), "answer": value})
     assert response.status_code == 200
     assert soup(response).select_one(".error-summary") is not None
     # Nothing was saved: the person is still at this question.
     assert redirected_to(client.get(SIGN["headaches"])) == SIGN["sweating"]
 
 
-def test_an_unknown_audience_is_refused(client):
-    response = submit(client, WHO, answer="everyone")
+@pytest.mark.parametrize("value", ["everyone", "me", "2"])
+def test_an_unknown_audience_is_refused(client, value):
+    page = client.get(WHO)
+    response = client.post(WHO, data={"csrf_token": csrf_token(page), "answer": value})
     assert soup(response).select_one(".error-summary") is not None
     assert redirected_to(client.get(SAFETY)) == WHO
+
+
+def test_every_option_is_sent_as_a_code_of_the_same_length(client):
+    """A form sends no value, and every answer to a question is as long as any other."""
+    walk(client, stop_at=SIGN["sweating"])
+    radios = soup(client.get(SIGN["sweating"])).select('input[type="radio"]')
+    assert [radio["value"] for radio in radios] == ["0", "1", "2", "3"]
+    assert [radio["id"] for radio in radios] == [f"answer-{n}" for n in range(4)]
+    labels = [option.label.for_(Audience.ME) for option in CONTENT.answer_options]
+    assert labels == ["No", "Sometimes", "Often", "Not sure"]
+    response = submit(client, SIGN["sweating"], answer="often")
+    assert redirected_to(response) == SIGN["nausea"]
+    assert chosen_label(soup(client.get(SIGN["sweating"]))) == "Often"
 
 
 def test_a_forged_value_after_a_saved_answer_does_not_fall_back_to_the_saved_one(client):
@@ -90,7 +157,7 @@ def test_a_forged_value_after_a_saved_answer_does_not_fall_back_to_the_saved_one
 
 def test_a_missing_form_token_gives_a_friendly_page_and_keeps_the_answers(client):
     walk(client, answers={"sweating": "often"}, stop_at=SIGN["nausea"])
-    response = client.post(SIGN["nausea"], data={"answer": "often"})
+    response = client.post(SIGN["nausea"], data=coded(CONTENT, SIGN["nausea"], "often"))
     assert response.status_code == 400
     page = soup(response)
     assert text_of(page.h1) == "Your last answer was not saved"
@@ -98,14 +165,15 @@ def test_a_missing_form_token_gives_a_friendly_page_and_keeps_the_answers(client
     assert "Bad Request" not in text_of(page)
     # The answers so far are kept, and the person can go on from where they were.
     assert redirected_to(client.get("/continue")) == SIGN["nausea"]
-    assert soup(client.get(SIGN["sweating"])).select_one('input[value="often"]').has_attr("checked")
+    assert chosen_label(soup(client.get(SIGN["sweating"]))) == "Often"
 
 
 def test_a_token_from_a_browser_session_that_ended_gives_the_friendly_page(client):
     walk(client, stop_at=SIGN["nausea"])
     token = csrf_token(client.get(SIGN["nausea"]))
     client.delete_cookie("session")  # the browser was closed and opened again
-    response = client.post(SIGN["nausea"], data={"csrf_token": token, "answer": "no"})
+    no = coded(CONTENT, SIGN["nausea"], "no")
+    response = client.post(SIGN["nausea"], data={"csrf_token": token, **no})
     assert response.status_code == 400
     assert text_of(soup(response).h1) == "Your last answer was not saved"
     assert redirected_to(client.get("/continue")) == WHO
@@ -115,7 +183,8 @@ def test_a_token_from_another_session_gives_the_friendly_page(client, app):
     other = app.test_client()
     stale_token = csrf_token(other.get(WHO))
     client.get(WHO)
-    response = client.post(WHO, data={"csrf_token": stale_token, "answer": "me"})
+    me = coded(CONTENT, WHO, "me")
+    response = client.post(WHO, data={"csrf_token": stale_token, **me})
     assert response.status_code == 400
     assert text_of(soup(response).h1) == "Your last answer was not saved"
 
@@ -152,7 +221,7 @@ PATHS = [
     SAFETY,
     USE,
     SIGN["shallow-breathing"],
-    # Where the interruption after slow breathing is shown, then the next question.
+    # Where the interruption after slow breathing is shown, above that page's question.
     SIGN["narrowed-pupils"],
     SIGN["sweating"],
     CHECKLIST,
@@ -171,7 +240,7 @@ PART_WAY = Progress(
     answers={"shallow-breathing": "often", "narrowed-pupils": "no", "speech-problems": "no"},
     interruptions_seen=frozenset({"shallow-breathing"}),
 )
-# The same, with the interruption not yet read: it is shown at the next question's address.
+# The same, with the interruption not yet read: it is shown on top of the next question's page.
 AT_A_NOTICE = replace(PART_WAY, interruptions_seen=frozenset())
 # One app for every example: Hypothesis runs many, and the app does not change.
 FUZZ_APP = make_app(TESTING=False)
@@ -182,7 +251,7 @@ FUZZ_APP = make_app(TESTING=False)
     path=st.sampled_from(PATHS),
     method=st.sampled_from(["GET", "POST", "PUT", "HEAD"]),
     fields=st.dictionaries(
-        st.sampled_from(["answer", "csrf_token", "notice", "other", "answer[]"]),
+        st.sampled_from(["answer", "csrf_token", "notice", "other", "answer[]", "sign0", "sign7"]),
         st.text(max_size=40),
         max_size=3,
     ),

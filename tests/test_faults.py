@@ -22,8 +22,8 @@ import pytest
 from bs4 import BeautifulSoup
 
 from tests.pages import text_of
-from tests.server import ProductionServer, Visitor, production_server
-from tests.walk import CHECKLIST, SAFETY, SIGN, SUMMARY, USE, WHO
+from tests.server import ENGLISH, ProductionServer, Visitor, production_server
+from tests.walk import CHECKLIST, SAFETY, SIGN, SUMMARY, USE, WHO, coded
 
 # What the person answers before the fault, in order: the check is for
 # someone else, who sweats a lot; nothing else noticed so far.
@@ -91,16 +91,21 @@ def begin(person: Visitor) -> str:
     return person.token(OPEN)
 
 
+def code(path: str, answer: str) -> str:
+    """How the page at ``path`` sends ``answer``: its option's code."""
+    return coded(ENGLISH, path, answer)["answer"]
+
+
 def send_open_page(person: Visitor, token: str, answer: str = "no") -> None:
     """Send the form of the page opened before the fault, with the token it came with."""
-    form = {"csrf_token": token, "answer": answer}
+    form = {"csrf_token": token, "answer": code(OPEN, answer)}
     response, _ = person.send("POST", OPEN, form, Origin=person.server.url)
     assert response.status == 303, f"POST {OPEN} gave {response.status}"
     assert urlsplit(response.headers["Location"]).path == SIGN["irritability"]
 
 
 def checked(person: Visitor, path: str) -> list[str]:
-    """The answers shown chosen on the page at ``path``."""
+    """The answers shown chosen on the page at ``path``, as their codes."""
     response, page = person.send("GET", path)
     assert response.status == 200, f"GET {path} gave {response.status}"
     chosen = BeautifulSoup(page, "html.parser").select("input[checked]")
@@ -109,8 +114,8 @@ def checked(person: Visitor, path: str) -> list[str]:
 
 def assert_answers_kept(person: Visitor) -> None:
     """The answers given before the fault are shown chosen where they were given."""
-    assert checked(person, WHO) == ["other"]
-    assert checked(person, SIGN["sweating"]) == ["often"]
+    assert checked(person, WHO) == [code(WHO, "other")]
+    assert checked(person, SIGN["sweating"]) == [code(SIGN["sweating"], "often")]
 
 
 def go_on(person: Visitor, resumes_at: str) -> BeautifulSoup:
@@ -197,7 +202,7 @@ def test_workers_killed_between_two_steps_cost_the_person_nothing(server):
 def test_a_worker_killed_while_an_answer_is_on_its_way_loses_only_that_answer(server):
     person = Visitor(server)
     token = begin(person)
-    body = urlencode({"csrf_token": token, "answer": "often"}).encode()
+    body = urlencode({"csrf_token": token, "answer": code(OPEN, "often")}).encode()
     connection = server.connection()
     try:
         connection.putrequest("POST", OPEN)

@@ -10,13 +10,20 @@ from flask import Flask
 from questionnaire.content import Content
 from tests.pages import SUMMARY_WORDS, soup, text_of, words_read
 from tests.walk import (
+    CHECK,
     CHECKLIST,
+    EMERGENCY,
+    INTERRUPTION,
     SAFETY,
     SIGN,
+    SUMMARY,
     USE,
     WHO,
+    coded,
     csrf_token,
-    notice_on,
+    hidden_fields,
+    notices_on,
+    place,
     redirected_to,
     submit,
     walk,
@@ -38,6 +45,31 @@ SIGN_PATHS = [
 def english(app: Flask) -> Content:
     content: Content = app.extensions["selfcheck_content"]["en"]
     return content
+
+
+def chosen(client, path: str, answer: str):
+    """The radio for ``answer`` (said by its value) on the page at ``path``, as sent by its form."""
+    code = coded(english(client.application), path, answer)["answer"]
+    return soup(client.get(path)).select_one(f'input[name="answer"][value="{code}"]')
+
+
+def assert_notice_on_top(response, heading: str, question: str, number: int) -> None:
+    """A notice shown at the top of a question's page: the page's h1, focused when it
+    opens, with its 911 button; the place's own question below it as an h2; the title
+    still the place's."""
+    page = soup(response)
+    first = page.select_one("main section[data-notice]")
+    assert first is not None, f"{response.request.path}: no notice on the page"
+    assert first.has_attr("autofocus") and first["tabindex"] == "-1"
+    assert page.h1 is not None and first.find("h1") is page.h1
+    assert text_of(page.h1) == heading
+    assert first.select_one('a.button[href="tel:911"]') is not None
+    legend = page.select_one("main form legend")
+    assert legend.find("h1") is None and text_of(legend.h2) == question
+    # The notice comes first in reading order, the question after it.
+    elements = page.main.find_all(True)
+    assert elements.index(first) < elements.index(legend)
+    assert text_of(page.title).startswith(f"Question {number} of 13 – ")
 
 
 def test_start_page_says_what_the_check_is_and_shows_emergency_help_before_start(client):
@@ -181,23 +213,28 @@ def test_the_safety_question_lists_the_emergency_signs_for_who_it_is_about(
 def test_the_safety_question_comes_first_and_yes_goes_to_emergency_guidance(client):
     submit(client, WHO, answer="other")
     response = submit(client, SAFETY, answer="yes")
-    # Shown in the place of the next question, so the address says nothing.
+    # Shown at the top of the next question's page, so the address says nothing.
     assert redirected_to(response) == USE
-    page = soup(client.get(USE))
-    text = text_of(page.main)
-    assert text_of(page.h1) == "Call 911 now"
+    shown = client.get(USE)
+    assert notices_on(shown) == ["emergency"]
+    question = "Which best describes how they use opioids?"
+    assert_notice_on_top(shown, "Call 911 now", question, 3)
+    text = text_of(soup(shown).select_one("main section[data-notice]"))
     assert "naloxone" in text.lower() and "on their side" in text and "Stay with them" in text
-    assert page.select_one('a[href="tel:911"]')
-    # The check can still be continued from there, in the same place.
-    response = submit(client, USE)
-    assert redirected_to(response) == USE
-    assert text_of(soup(client.get(USE)).h1) == "Which best describes how they use opioids?"
+    # The check goes on from there: sending the question below records the notice read.
+    response = submit(client, USE, answer="mix")
+    assert redirected_to(response) == SIGN["shallow-breathing"]
+    again = client.get(USE)
+    assert notices_on(again) == []
+    assert text_of(soup(again).h1) == question
 
 
 def test_not_sure_about_an_emergency_also_shows_the_emergency_guidance(client):
     submit(client, WHO, answer="me")
     assert redirected_to(submit(client, SAFETY, answer="not-sure")) == USE
-    assert text_of(soup(client.get(USE)).h1) == "Call 911 now"
+    page = client.get(USE)
+    assert notices_on(page) == ["emergency"]
+    assert text_of(soup(page).h1) == "Call 911 now"
 
 
 @pytest.mark.parametrize(
@@ -218,22 +255,31 @@ def test_too_much_opioid_signs_interrupt_with_guidance_on_the_very_next_page(
     response = submit(client, sign_path, answer=value)
     following = SIGN_PATHS[SIGN_PATHS.index(sign_path) + 1]
     assert redirected_to(response) == following
-    page = soup(client.get(following))
-    text = text_of(page.main)
-    assert (
-        text_of(page.h1)
-        == {
+    shown = client.get(following)
+    assert notices_on(shown) == ["interruption"]
+    sign_id = next(sign for sign, path in SIGN.items() if path == following)
+    question = english(client.application).sign(sign_id).question.other
+    assert_notice_on_top(
+        shown,
+        {
             SIGN["shallow-breathing"]: "This can be a sign of too much opioid",
             SIGN["narrowed-pupils"]: "Small pupils: when to get help right away",
             SIGN["speech-problems"]: "Slurred speech: when to get help right away",
-        }[sign_path]
+        }[sign_path],
+        question,
+        int(following.rsplit("/", 1)[1]),
     )
+    text = text_of(soup(shown).select_one("main section[data-notice]"))
     assert "Call 911" in text and "naloxone" in text.lower()
     assert "Encourage them to tell a clinician" in text
     assert "without a prescription" in text
-    response = submit(client, following)
-    assert redirected_to(response) == following
-    assert soup(client.get(following)).select_one('input[name="answer"]') is not None
+    # Answering the question below it moves on, and the notice is read: not shown again.
+    response = submit(client, following, answer="no")
+    assert redirected_to(response) == SIGN_PATHS[SIGN_PATHS.index(following) + 1]
+    again = client.get(following)
+    assert notices_on(again) == []
+    assert text_of(soup(again).h1) == question
+    assert soup(again).select_one('input[name="answer"]') is not None
 
 
 def test_no_to_a_too_much_opioid_sign_does_not_interrupt(client):
@@ -246,7 +292,7 @@ def test_no_to_a_too_much_opioid_sign_does_not_interrupt(client):
 def test_other_signs_never_interrupt(client, sign_path):
     walk(client, stop_at=sign_path)
     response = submit(client, sign_path, answer="often")
-    assert notice_on(client.get(redirected_to(response))) is None
+    assert notices_on(client.get(redirected_to(response))) == []
 
 
 def test_the_interruption_cannot_be_skipped_by_going_to_the_next_question(client):
@@ -254,7 +300,7 @@ def test_the_interruption_cannot_be_skipped_by_going_to_the_next_question(client
     submit(client, SIGN["narrowed-pupils"], answer="often")
     response = client.get(SIGN["pain-sensitivity"])
     assert redirected_to(response) == SIGN["speech-problems"]
-    assert notice_on(client.get(SIGN["speech-problems"])) == "interruption"
+    assert notices_on(client.get(SIGN["speech-problems"])) == ["interruption"]
 
 
 def test_summary_puts_too_much_opioid_guidance_first(client):
@@ -317,8 +363,7 @@ def test_check_answers_lists_every_answer_with_a_change_link(client, app):
 
 def test_after_a_change_the_person_comes_back_to_check_answers(client):
     walk(client, stop_at="/check-answers")
-    page = soup(client.get(SIGN["sweating"]))
-    assert page.select_one('input[value="no"]').has_attr("checked")
+    assert chosen(client, SIGN["sweating"], "no").has_attr("checked")
     response = submit(client, SIGN["sweating"], answer="sometimes")
     assert redirected_to(response) == "/check-answers"
     row = next(
@@ -329,12 +374,26 @@ def test_after_a_change_the_person_comes_back_to_check_answers(client):
     assert text_of(row.select_one(".summary-list__value")) == "Sometimes"
 
 
-def test_a_change_to_a_too_much_opioid_answer_shows_the_interruption_then_check_answers(client):
-    walk(client, stop_at="/check-answers")
+def test_a_change_to_a_too_much_opioid_answer_shows_the_interruption_on_check_answers(client):
+    walk(client, stop_at=CHECK)
     response = submit(client, SIGN["shallow-breathing"], answer="often")
-    assert redirected_to(response) == SIGN["narrowed-pupils"]
-    assert notice_on(client.get(SIGN["narrowed-pupils"])) == "interruption"
-    assert redirected_to(submit(client, SIGN["narrowed-pupils"])) == "/check-answers"
+    # Straight back to check your answers, with the interruption at the top.
+    assert redirected_to(response) == CHECK
+    shown = client.get(CHECK)
+    assert notices_on(shown) == ["interruption"]
+    page = soup(shown)
+    first = page.select_one("main section[data-notice]")
+    assert first.has_attr("autofocus") and first.find("h1") is page.h1
+    assert text_of(page.h1) == "This can be a sign of too much opioid"
+    assert first.select_one('a.button[href="tel:911"]') is not None
+    assert "Check your answers" in [text_of(heading) for heading in page.main.find_all("h2")]
+    assert text_of(page.title).startswith("Check your answers – ")
+    # Shown again until "See your summary" is sent, which records it read.
+    assert notices_on(client.get(CHECK)) == ["interruption"]
+    assert redirected_to(submit(client, CHECK)) == SUMMARY
+    assert notices_on(client.get(CHECK)) == []
+    # The place after the answer shows nothing either: the notice was read.
+    assert notices_on(client.get(SIGN["narrowed-pupils"])) == []
 
 
 def test_changing_who_the_check_is_for_rewords_the_answers_kept(client):
@@ -353,19 +412,21 @@ def test_the_back_link_goes_to_the_previous_step_which_shows_the_saved_answer(cl
         answers={"shallow-breathing": "often"},
         stop_at=SIGN["narrowed-pupils"],
     )
-    # The interruption is in the place of the next question, and back from
-    # it, or from that question once it is read, leads to the question that
-    # raised it.
+    # The interruption is at the top of the next question's page, and back
+    # from it, or from that question once it is read, leads to the question
+    # that raised it.
     interruption = client.get(SIGN["narrowed-pupils"])
-    assert notice_on(interruption) == "interruption"
+    assert notices_on(interruption) == ["interruption"]
     assert soup(interruption).select_one(".back-link")["href"] == SIGN["shallow-breathing"]
-    submit(client, SIGN["narrowed-pupils"])
+    # Back before answering the question below it: the notice is not read yet.
+    client.get(SIGN["shallow-breathing"])
+    assert notices_on(client.get(SIGN["narrowed-pupils"])) == ["interruption"]
+    submit(client, SIGN["narrowed-pupils"], answer="no")
     pupils = client.get(SIGN["narrowed-pupils"])
-    assert notice_on(pupils) is None
+    assert notices_on(pupils) == []
     assert soup(pupils).select_one(".back-link")["href"] == SIGN["shallow-breathing"]
-    breathing = soup(client.get(SIGN["shallow-breathing"]))
-    assert breathing.select_one('input[value="often"]').has_attr("checked")
-    assert soup(client.get(WHO)).select_one('input[value="other"]').has_attr("checked")
+    assert chosen(client, SIGN["shallow-breathing"], "often").has_attr("checked")
+    assert chosen(client, WHO, "other").has_attr("checked")
     assert soup(client.get(WHO)).select_one(".back-link")["href"] == "/"
 
 
@@ -373,7 +434,7 @@ def test_going_back_and_answering_again_moves_forward_one_step(client):
     walk(client, stop_at=SIGN["nausea"])
     response = submit(client, SIGN["pain-sensitivity"], answer="sometimes")
     assert redirected_to(response) == SIGN["sweating"]
-    assert soup(client.get(SIGN["sweating"])).select_one('input[value="no"]').has_attr("checked")
+    assert chosen(client, SIGN["sweating"], "no").has_attr("checked")
 
 
 @pytest.mark.parametrize("path", [SAFETY, USE, SIGN["sweating"], "/check-answers", "/summary"])
@@ -393,12 +454,11 @@ def test_the_summary_needs_the_answers_to_be_checked_first(client):
     assert redirected_to(client.get("/summary")) == "/check-answers"
 
 
-def test_posting_to_a_step_ahead_saves_nothing(client):
+def test_posting_to_a_step_ahead_saves_nothing(client, app):
     walk(client, stop_at=SIGN["sweating"])
     token_page = client.get(SIGN["sweating"])
-    response = client.post(
-        SIGN["headaches"], data={"csrf_token": csrf_token(token_page), "answer": "often"}
-    )
+    answer = coded(english(app), SIGN["headaches"], "often")
+    response = client.post(SIGN["headaches"], data={"csrf_token": csrf_token(token_page), **answer})
     assert redirected_to(response) == SIGN["sweating"]
     assert redirected_to(client.get(SIGN["headaches"])) == SIGN["sweating"]
 
@@ -458,48 +518,134 @@ def test_a_notice_is_focused_when_the_page_opens_so_it_is_read_first(client, mon
     assert notice.has_attr("autofocus") and notice["tabindex"] == "-1"
 
 
-def test_an_answer_sent_where_a_notice_is_due_shows_the_notice_and_saves_nothing(client):
-    """A question's form left open in another tab cannot skip the emergency page."""
+def test_an_answer_sent_from_an_old_tab_does_not_read_a_notice_it_never_showed(client):
+    """A question's form left open in another tab, sent after an emergency answer.
+
+    Its answer is saved, but the form says it showed no notice: the emergency
+    guidance stays unread, on top of that question's page, and it still leads
+    the summary.
+    """
     walk(client, audience="other", stop_at=USE)
-    token = csrf_token(client.get(USE))
+    old_tab = client.get(USE)
     submit(client, SAFETY, answer="yes")
-    response = client.post(USE, data={"csrf_token": token, "answer": "mix"})
-    assert response.status_code == 200
-    page = soup(response)
-    assert text_of(page.h1) == "Call 911 now"
-    assert page.select_one(".error-summary") is None
-    assert notice_on(client.get(USE)) == "emergency"
+    assert notices_on(client.get(USE)) == ["emergency"]
+    response = client.post(
+        USE, data={**hidden_fields(old_tab), **coded(english(client.application), USE, "mix")}
+    )
+    assert redirected_to(response) == SIGN["shallow-breathing"]
+    assert notices_on(client.get(USE)) == ["emergency"]
+    walk(client, audience="other", safety="yes", use="mix")
+    summary = soup(client.get(SUMMARY))
+    assert summary.main.find("section") is summary.select_one("main section.urgent")
 
 
-def test_a_notice_read_twice_does_not_answer_the_question_after_it(client):
-    """A second tap on Continue reaches the question: it shows, unanswered, with no error."""
-    walk(client, audience="other", safety="yes", stop_at=USE)
+def test_sending_a_notices_page_without_an_answer_does_not_read_the_notice(client):
+    """The form below a notice, sent with no answer, is refused: the notice stays unread."""
+    walk(client, audience="other", safety="yes", stop_at=EMERGENCY)
     page = client.get(USE)
-    fields = {"csrf_token": csrf_token(page), "notice": notice_on(page)}
-    assert redirected_to(client.post(USE, data=fields)) == USE
-    again = client.post(USE, data=fields)
-    assert again.status_code == 200
-    question = soup(again)
-    assert text_of(question.h1) == "Which best describes how they use opioids?"
-    assert question.select_one(".error-summary") is None
-    assert question.select_one("input:checked") is None
+    refused = client.post(USE, data={"csrf_token": csrf_token(page)})
+    assert refused.status_code == 200
+    shown = soup(refused)
+    assert notices_on(refused) == ["emergency"]
+    # The error summary is focused, not the notice.
+    assert shown.select_one(".error-summary").has_attr("autofocus")
+    assert not shown.select_one("main section[data-notice]").has_attr("autofocus")
+    error = english(client.application).use.error.other
+    assert text_of(shown.select_one(".error-summary a")) == error
+    assert shown.select_one("input:checked") is None
+    assert redirected_to(client.get("/continue")) == USE
+    # Not read: shown again, focused, on the next visit.
+    again = client.get(USE)
+    assert notices_on(again) == ["emergency"]
+    assert soup(again).select_one("main section[data-notice]").has_attr("autofocus")
+
+
+def test_a_post_that_claims_a_notice_neither_answers_nor_reads_it(client):
+    """Which notices a page shows comes from the answers kept, never from what a post says."""
+    walk(client, audience="other", safety="yes", stop_at=EMERGENCY)
+    token = csrf_token(client.get(USE))
+    for claim in ["emergency", "interruption", "bogus"]:
+        response = client.post(USE, data={"csrf_token": token, "notice": claim})
+        assert response.status_code == 200
+        assert notices_on(response) == ["emergency"]
+        assert soup(response).select_one(".error-summary") is not None
+    assert notices_on(client.get(USE)) == ["emergency"]
     assert redirected_to(client.get("/continue")) == USE
 
 
-def test_a_notice_read_twice_does_not_confirm_the_answers(client):
-    walk(client, answers={"headaches": "often"}, stop_at="/check-answers")
-    token = csrf_token(client.get("/check-answers"))
-    response = client.post("/check-answers", data={"csrf_token": token, "notice": "interruption"})
-    assert response.status_code == 200
-    assert text_of(soup(response).h1) == "Check your answers"
-    assert redirected_to(client.get("/summary")) == "/check-answers"
+def _requests(client) -> list[tuple[str, str, int]]:
+    return [
+        (response.request.method, response.request.path, response.status_code)
+        for response in client.responses
+    ]
 
 
-def test_a_notice_says_which_it_is_whatever_a_post_claimed(client):
-    walk(client, audience="other", safety="yes", stop_at=USE)
-    token = csrf_token(client.get(USE))
-    response = client.post(USE, data={"csrf_token": token, "notice": "bogus"})
-    assert notice_on(response) == "emergency"
+def test_a_calm_journey_and_an_every_alarm_journey_make_the_same_requests(app):
+    """Nothing on the wire tells who saw a notice: no request of its own, the same places.
+
+    The notices are at the top of the page after the answer that calls for
+    them: the emergency at question 3, breathing's interruption at 5, small
+    pupils' at 6, slurred speech's at 7.
+    """
+    content = english(app)
+    calm, alarmed = app.test_client(), app.test_client()
+    calm_pages: list = []
+    alarm_pages: list = []
+    calm_visited = walk(calm, audience="me", shown=calm_pages)
+    alarm_visited = walk(
+        alarmed,
+        audience="other",
+        safety="yes",
+        use="mix",
+        answers={sign.id: "often" for sign in content.signs},
+        checklist=tuple(item.value for item in content.checklist.items),
+        shown=alarm_pages,
+    )
+    calm.get(SUMMARY)
+    alarmed.get(SUMMARY)
+    sequence = _requests(calm)
+    assert sequence == _requests(alarmed)
+    numbers = range(1, 14)
+    assert sequence == [
+        *[
+            request
+            for n in numbers
+            for request in [
+                ("GET", f"/question/{n}", 200),
+                ("POST", f"/question/{n}", 303),
+            ]
+        ],
+        ("GET", CHECK, 200),
+        ("POST", CHECK, 303),
+        ("GET", SUMMARY, 200),
+    ]
+    # The notices: none for the calm journey, each where the design puts it.
+    assert [notices_on(page) for page in calm_pages] == [[]] * len(calm_pages)
+    where = {page.request.path: notices_on(page) for page in alarm_pages}
+    assert where == {
+        **{path: [] for path in where},
+        USE: ["emergency"],
+        place(INTERRUPTION["shallow-breathing"]): ["interruption"],
+        place(INTERRUPTION["narrowed-pupils"]): ["interruption"],
+        place(INTERRUPTION["speech-problems"]): ["interruption"],
+    }
+    assert [place(INTERRUPTION[sign]) for sign in INTERRUPTION] == [
+        "/question/5",
+        "/question/6",
+        "/question/7",
+    ]
+    assert [page for page in calm_visited if "(" in page] == []
+    assert [page for page in alarm_visited if "(" in page] == [
+        EMERGENCY,
+        INTERRUPTION["shallow-breathing"],
+        INTERRUPTION["narrowed-pupils"],
+        INTERRUPTION["speech-problems"],
+    ]
+    # Each notice heads its page, above that place's own question.
+    for page in alarm_pages:
+        if notices_on(page):
+            assert soup(page).select_one("main section[data-notice]").find("h1")
+            assert soup(page).select_one("main form legend h2")
 
 
 @pytest.mark.parametrize("language", ["en", "es"])

@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from questionnaire.content import Audience, Content, load_all_content
+from questionnaire.content import Audience, Checklist, Content, load_all_content
 from questionnaire.flow import Progress
 from tests.conftest import make_app, seed_progress
 from tests.pages import SUMMARY_FORBIDDEN, assert_no_phrase, soup, text_of
@@ -19,11 +21,14 @@ USE_VALUES = [option.value for option in CONTENT.use.options]
 assert CONTENT.checklist is not None
 CHECKLIST = CONTENT.checklist
 ITEM_VALUES = [item.value for item in CHECKLIST.items]
-# Every kind of answer the checklist page accepts.
-CHECKLIST_ANSWERS = st.one_of(
-    st.just((CHECKLIST.none.value,)),
-    st.just((CHECKLIST.unsure.value,)),
-    st.lists(st.sampled_from(ITEM_VALUES), min_size=1, unique=True).map(tuple),
+ITEM_ANSWERS = [value for value, _label in CHECKLIST.item_answers]
+# The checklist page with every sign answered the same way.
+ALL_NO = dict.fromkeys(ITEM_VALUES, Checklist.NO)
+ALL_UNSURE = dict.fromkeys(ITEM_VALUES, Checklist.UNSURE)
+ALL_YES = dict.fromkeys(ITEM_VALUES, Checklist.YES)
+# Every answer the checklist page accepts: yes, no or not sure for each sign.
+CHECKLIST_ANSWERS = st.fixed_dictionaries(
+    {item: st.sampled_from(ITEM_ANSWERS) for item in ITEM_VALUES}
 )
 # One app for all examples: Hypothesis runs many, and the app does not change.
 APP = make_app()
@@ -34,7 +39,7 @@ def summary_text(
     safety: str,
     answers: dict[str, str],
     use: str = "prefer-not",
-    checklist: tuple[str, ...] = (CHECKLIST.none.value,),
+    checklist: Mapping[str, str] = ALL_NO,
 ) -> str:
     """Render the summary for these answers, as the person would see it."""
     progress = Progress(
@@ -59,7 +64,7 @@ def check(
     safety: str,
     answers: dict[str, str],
     use: str = "prefer-not",
-    checklist: tuple[str, ...] = (CHECKLIST.none.value,),
+    checklist: Mapping[str, str] = ALL_NO,
 ) -> None:
     text = summary_text(audience, safety, answers, use, checklist)
     where = f"summary for {audience} {safety} {use} {answers} {checklist}"
@@ -104,12 +109,18 @@ def test_any_combination_of_answers(audience, safety, use, answers, checklist):
 @pytest.mark.parametrize("audience", list(Audience))
 @pytest.mark.parametrize(
     "checklist",
-    [(CHECKLIST.none.value,), (CHECKLIST.unsure.value,), tuple(ITEM_VALUES)],
-    ids=["none", "not-sure", "every-sign"],
+    [
+        ALL_NO,
+        ALL_UNSURE,
+        ALL_YES,
+        {**ALL_NO, ITEM_VALUES[-1]: Checklist.UNSURE},
+        {**ALL_UNSURE, ITEM_VALUES[0]: Checklist.YES},
+    ],
+    ids=["none", "not-sure", "every-sign", "one-not-sure", "one-sign-the-rest-not-sure"],
 )
 @pytest.mark.parametrize("value", ["no", "often"])
 def test_every_checklist_answer(audience, checklist, value):
-    """The other withdrawal signs, ticked or not, never add up to a label."""
+    """The other withdrawal signs, said yes to or not, never add up to a label."""
     check(audience, "no", dict.fromkeys(SIGN_IDS, value), "prefer-not", checklist)
 
 

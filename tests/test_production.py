@@ -6,15 +6,19 @@ what is tested is what a person's browser (or an attacker's script) gets.
 
 from __future__ import annotations
 
+import gzip
+import http.client
 import re
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
+from http.cookies import SimpleCookie
 from pathlib import Path
+from urllib.parse import urlencode, urlsplit
 
 import brotli
 import pytest
 
-from tests.server import PROJECT, ProductionServer, Visitor, production_server
-from tests.walk import SAFETY, SIGN, USE, WHO
+from tests.server import ENGLISH, PROJECT, ProductionServer, Visitor, production_server
+from tests.walk import CHECKLIST, SAFETY, SIGN, SUMMARY, USE, WHO, coded
 
 EXPECTED_HEADERS = {
     "X-Content-Type-Options": "nosniff",
@@ -134,18 +138,35 @@ def test_the_stylesheet_and_script_have_hashed_addresses_cached_for_a_year(serve
         assert body
 
 
+def decoded(raw: bytes, encoding: str | None) -> bytes:
+    """A body as a browser reads it: decompressed, any padding of the encoding skipped."""
+    if encoding == "br":
+        return bytes(brotli.decompress(raw))
+    if encoding == "gzip":
+        return gzip.decompress(raw)
+    return raw
+
+
 @pytest.mark.parametrize("encoding", ["br", "gzip"])
 def test_pages_and_assets_are_compressed_for_browsers_that_accept_it(server, encoding):
+    """A page is padded to its place's size after compression (spaces after its end when
+    sent as it is), so it is compared with the plain page without them; with the padding
+    on both sides, the start page comes to about half its plain size, not under it."""
     _, page = Visitor(server).send("GET", "/")
     stylesheet = re.search(r'href="(/static/style[^"]+)"', page)
     assert stylesheet
-    for path in ["/", stylesheet.group(1)]:
+    for path, share in [("/", 0.6), (stylesheet.group(1), 0.5)]:
         response, raw = server.request("GET", path, headers={"Accept-Encoding": encoding})
         assert response.headers["Content-Encoding"] == encoding, path
         assert "Accept-Encoding" in response.headers["Vary"], path
         plain, plain_body = server.request("GET", path)
         assert "Content-Encoding" not in plain.headers
-        assert len(raw) < len(plain_body) / 2, f"{path}: {len(raw)} of {len(plain_body)} bytes"
+        if path == "/":
+            # Sent as it is, a page is padded with spaces after its end.
+            assert decoded(raw, encoding) == plain_body.rstrip(b" ")
+        else:
+            assert decoded(raw, encoding) == plain_body, path
+        assert len(raw) < len(plain_body) * share, f"{path}: {len(raw)} of {len(plain_body)} bytes"
 
 
 def test_the_stylesheet_and_script_are_sent_as_compressed_once_at_the_best_quality(server):
@@ -188,7 +209,7 @@ def test_the_access_log_has_method_path_status_and_duration_only(server):
 
 
 def test_the_access_log_holds_the_same_lines_for_any_answers(server):
-    """Only how many times a line appears tells two journeys apart."""
+    """Every journey makes the same requests in the same order, whatever its answers."""
     signs = [f"/question/{n}" for n in [*range(4, 12), 13]]
     nothing_noticed = {WHO: "me", SAFETY: "no", USE: "as-prescribed", "/question/12": ["none"]}
     every_alarm = {WHO: "other", SAFETY: "yes", USE: "not-prescribed"}
@@ -206,10 +227,98 @@ def test_the_access_log_holds_the_same_lines_for_any_answers(server):
         # Without the time each took, which differs from one request to the next anyway.
         journeys[name] = [re.sub(r" \d+ms$", "", line) for line in lines[:end]]
     quiet, alarmed = journeys["nothing-noticed"], journeys["every-alarm"]
-    assert set(quiet) == set(alarmed)
-    # The emergency page and three interruptions were seen: a GET and a POST each.
-    assert len(alarmed) == len(quiet) + 2 * 4, alarmed
-    assert "POST /question/3 303" in quiet and "GET /summary 200" in quiet
+    # The emergency guidance and three interruptions were shown, each at the top of
+    # the next question's page: no request of their own.
+    assert quiet == alarmed
+    assert quiet[:3] == ["GET /question/1 200", "POST /question/1 303", "GET /question/2 200"]
+    assert "POST /question/3 303" in quiet and quiet[-1] == "GET /summary 200"
+    assert len(quiet) == 2 * (13 + 1) + 1, quiet
+
+
+QUIET: dict[str, str | list[str]] = {
+    WHO: "me",
+    SAFETY: "no",
+    USE: "as-prescribed",
+    **dict.fromkeys(SIGN.values(), "no"),
+    CHECKLIST: ["none"],
+}
+# Someone else, the emergency answer, every sign often (three interruptions),
+# some checklist signs noticed: every notice, and the longest summary.
+ALARMED: dict[str, str | list[str]] = {
+    WHO: "other",
+    SAFETY: "yes",
+    USE: "not-prescribed",
+    **dict.fromkeys(SIGN.values(), "often"),
+    CHECKLIST: ["yawning", "goosebumps"],
+}
+
+
+class Wire:
+    """A browser that asks for ``encoding`` and notes each exchange's size on the wire."""
+
+    def __init__(self, server: ProductionServer, encoding: str) -> None:
+        self.server, self.encoding, self.cookie = server, encoding, ""
+        self.exchanges: list[tuple[str, str, int, int, int]] = []
+        self.pages: dict[str, str] = {}
+
+    def send(
+        self, method: str, path: str, form: Mapping[str, str] | None = None
+    ) -> tuple[http.client.HTTPResponse, str]:
+        headers = {"Accept-Encoding": self.encoding}
+        if self.cookie:
+            headers["Cookie"] = self.cookie
+        body = urlencode(form) if form is not None else None
+        if body is not None:
+            headers |= {
+                "Content-Type": "application/x-www-form-urlencoded",
+                "Origin": self.server.url,
+            }
+        response, raw = self.server.request(method, path, body, headers)
+        for header in response.headers.get_all("Set-Cookie") or []:
+            cookie: SimpleCookie = SimpleCookie()
+            cookie.load(header)
+            self.cookie = f"session={cookie['session'].value}"
+        # Sent: the form as encoded. Received: the body as it came, and as its length said.
+        assert len(raw) == int(response.headers["Content-Length"]), f"{method} {path}"
+        self.exchanges.append((method, path, response.status, len(body or ""), len(raw)))
+        return response, decoded(raw, response.headers.get("Content-Encoding")).decode()
+
+    def walk(self, answers: Mapping[str, str | list[str]]) -> None:
+        path = WHO
+        while path != SUMMARY:
+            response, page = self.send("GET", path)
+            assert response.status == 200, f"GET {path} gave {response.status}"
+            self.pages[path] = page
+            token = re.search(r'name="csrf_token" type="hidden" value="([^"]+)"', page)
+            assert token, f"{path}: no form token"
+            fields = coded(ENGLISH, path, answers[path]) if path in answers else {}
+            response, _ = self.send("POST", path, {"csrf_token": token.group(1), **fields})
+            assert response.status == 303, f"POST {path} gave {response.status}"
+            path = urlsplit(response.headers["Location"]).path
+        self.pages[path] = self.send("GET", path)[1]
+
+
+@pytest.mark.parametrize("encoding", ["br", "gzip", "identity"])
+def test_every_journey_is_the_same_on_the_wire_whatever_its_answers(server, encoding):
+    """The same requests, in the same order, each the same size, with the same status:
+    what TLS lets a network see cannot tell who noticed what (design: padding)."""
+    quiet, alarmed = Wire(server, encoding), Wire(server, encoding)
+    quiet.walk(QUIET)
+    alarmed.walk(ALARMED)
+    assert quiet.exchanges == alarmed.exchanges
+    assert len(quiet.exchanges) == 2 * (13 + 1) + 1
+    # Every notice was shown to one and not the other, at the top of the next question.
+    notices = {
+        path: re.findall(r'data-notice="([a-z]+)"', page) for path, page in alarmed.pages.items()
+    }
+    assert {path: kinds for path, kinds in notices.items() if kinds} == {
+        USE: ["emergency"],
+        SIGN["narrowed-pupils"]: ["interruption"],
+        SIGN["speech-problems"]: ["interruption"],
+        SIGN["pain-sensitivity"]: ["interruption"],
+    }
+    assert not any('data-notice="' in page for page in quiet.pages.values())
+    assert "Goosebumps" in alarmed.pages[SUMMARY] and "Goosebumps" not in quiet.pages[SUMMARY]
 
 
 def test_the_client_address_is_logged_only_when_the_operator_asks(tmp_path):

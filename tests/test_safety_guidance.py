@@ -11,7 +11,18 @@ import pytest
 
 from questionnaire.content import Audience, load_all_content, reader_texts
 from tests.pages import soup, text_of
-from tests.walk import EMERGENCY, INTERRUPTION, SAFETY, USE, WHO, place, submit, walk
+from tests.walk import (
+    CHECK,
+    EMERGENCY,
+    INTERRUPTION,
+    SAFETY,
+    USE,
+    WHO,
+    notices_on,
+    place,
+    submit,
+    walk,
+)
 
 LANGUAGES = ["en", "es"]
 AUDIENCES = ["me", "other"]
@@ -29,6 +40,24 @@ HAPPENING_NOW = {"en": "If it is happening now", "es": "Si está pasando ahora"}
 def in_language(client, language: str):
     client.get(f"/language/{language}?next=/")
     return client
+
+
+def notice_page(client, name: str):
+    """The page a notice (``EMERGENCY``, ``INTERRUPTION[...]``) is shown on, the notice on top.
+
+    The notice is the page's first part and its h1, above the place's own question.
+    """
+    response = client.get(place(name))
+    kind = name.rsplit("(", 1)[1].rstrip(")")
+    assert notices_on(response) == [kind], f"{name}: {notices_on(response)}"
+    page = soup(response)
+    assert page.select_one("main section[data-notice]").find("h1") is page.h1
+    return page
+
+
+def the_notice(page):
+    """The notice's part of its page: what it says, without the question below it."""
+    return page.select_one("main section[data-notice]")
 
 
 def summary_text(client, language, audience, safety="no", answers=None):
@@ -107,12 +136,16 @@ def test_a_person_alone_is_never_told_to_give_themselves_naloxone(app, client, l
     walk(interrupted, audience="me", answers={"shallow-breathing": "often"}, stop_at=stop_at)
     later = in_language(app.test_client(), language)
     walk(later, audience="me", answers={"shallow-breathing": "often"})
-    pages = [client.get(USE), interrupted.get(place(stop_at)), later.get("/summary")]
-    for response in pages:
-        text = text_of(soup(response).main)
+    pages = [
+        notice_page(client, EMERGENCY),
+        notice_page(interrupted, stop_at),
+        soup(later.get("/summary")),
+    ]
+    for page in pages:
+        text = text_of(page.main)
         for self_dose in ["use it now", "use it,", "Use naloxone", "úsela", "Use naloxona"]:
-            assert self_dose not in text, f"{response.request.path}: {self_dose!r}"
-    emergency = text_of(soup(pages[0]).main)
+            assert self_dose not in text, f"{text_of(page.title)}: {self_dose!r}"
+    emergency = text_of(the_notice(pages[0]))
     assert emergency.index("911") < emergency.index("Narcan")
     ask = {"en": "give it to you if you get hard to wake", "es": "si a usted le cuesta despertarse"}
     assert ask[language] in emergency
@@ -130,7 +163,7 @@ def test_a_person_alone_is_never_told_to_give_themselves_naloxone(app, client, l
 def test_the_emergency_page_leads_with_what_was_answered(client, language, safety, lead):
     """B3: "not sure" is not told "what you describe is an emergency"."""
     walk(in_language(client, language), audience="other", safety=safety, stop_at=EMERGENCY)
-    text = text_of(soup(client.get(USE)).select_one("main .lead"))
+    text = text_of(the_notice(notice_page(client, EMERGENCY)).select_one(".lead"))
     assert lead in text
     if safety == "not-sure":
         assert "What you describe" not in text and "Lo que describe" not in text
@@ -140,7 +173,7 @@ def test_the_emergency_page_leads_with_what_was_answered(client, language, safet
 def test_the_emergency_page_for_someone_else_has_every_safety_fact(client, language):
     """A6, A11: second dose, naloxone wears off, the 911 operator, Good Samaritan laws."""
     walk(in_language(client, language), audience="other", safety="yes", stop_at=EMERGENCY)
-    text = text_of(soup(client.get(USE)).main)
+    text = text_of(the_notice(notice_page(client, EMERGENCY)))
     facts = {
         "en": ["2 to 3 minutes", "Naloxone wears off", "911 operator", "CPR", "Most states"],
         "es": ["2 a 3 minutos", "El efecto de la naloxona se pasa", "911", "RCP", "estados"],
@@ -153,7 +186,7 @@ def test_the_emergency_page_for_someone_else_has_every_safety_fact(client, langu
 def test_a_person_alone_is_told_not_to_take_more_or_mix(client, language):
     """A5: no more opioids, no alcohol, no sleep or anxiety pills."""
     walk(in_language(client, language), audience="me", safety="yes", stop_at=EMERGENCY)
-    text = text_of(soup(client.get(USE)).main)
+    text = text_of(the_notice(notice_page(client, EMERGENCY)))
     expected = {"en": "Do not take more opioids", "es": "No tome más opioides"}[language]
     assert expected in text
     assert {"en": "alcohol", "es": "alcohol"}[language] in text
@@ -188,16 +221,16 @@ def test_small_pupils_alone_are_not_styled_as_an_emergency(app, client, language
         answers={"narrowed-pupils": "often"},
         stop_at=stop_at,
     )
-    page = soup(client.get(place(stop_at)))
+    page = notice_page(client, stop_at)
     assert page.select_one("main .urgent") is None
-    panel = text_of(page.select_one("main .panel"))
+    panel = text_of(the_notice(page).select_one(".panel"))
     expected = {
         "en": "Call 911 if very small pupils come with any of these",
         "es": "Llame al 911 si las pupilas muy pequeñas vienen con algo de esto",
     }[language]
     assert panel.startswith(expected)
     common = {"en": "Smaller pupils are common", "es": "Es común tener las pupilas más pequeñas"}
-    assert common[language] in text_of(page.main)
+    assert common[language] in text_of(the_notice(page))
     # Its own heading: small pupils alone are not called a sign of too much opioid.
     heading = {
         "en": "Small pupils: when to get help right away",
@@ -208,8 +241,8 @@ def test_small_pupils_alone_are_not_styled_as_an_emergency(app, client, language
     other = in_language(app.test_client(), language)
     stop_at = INTERRUPTION["shallow-breathing"]
     walk(other, audience=audience, answers={"shallow-breathing": "often"}, stop_at=stop_at)
-    breathing = soup(other.get(place(stop_at)))
-    assert breathing.select_one("main .urgent") is not None
+    breathing = notice_page(other, stop_at)
+    assert the_notice(breathing).select_one(".urgent") is not None
     assert text_of(breathing.h1) != heading[language]
 
 
@@ -269,8 +302,20 @@ def test_a_wrongly_answered_safety_question_changes_the_lead(client):
     """Changing the safety answer from yes to not sure shows the not-sure lead."""
     walk(client, audience="other", safety="yes", stop_at=EMERGENCY)
     submit(client, SAFETY, answer="not-sure")
-    lead = text_of(soup(client.get(USE)).select_one("main .lead"))
+    lead = text_of(the_notice(notice_page(client, EMERGENCY)).select_one(".lead"))
     assert lead.startswith("If you are not sure")
+    # Once read, it is not shown again; a changed answer from check your
+    # answers shows it again, with its own lead, at the top of that page.
+    walk(client, audience="other", safety="not-sure", stop_at=CHECK)
+    assert notices_on(client.get(USE)) == []
+    assert notices_on(client.get(CHECK)) == []
+    submit(client, SAFETY, answer="yes")
+    changed = client.get(CHECK)
+    assert notices_on(changed) == ["emergency"]
+    page = soup(changed)
+    lead = text_of(the_notice(page).select_one(".lead"))
+    assert "This is an emergency." in lead and "not sure" not in lead
+    assert the_notice(page).find("h1") is page.h1
 
 
 DEPENDENCE = {"en": "When opioids are prescribed", "es": "Si le recetaron los opioides"}
@@ -376,10 +421,10 @@ def test_slurred_speech_alone_says_when_to_call_and_never_gives_naloxone_to_some
     """
     stop_at = INTERRUPTION[SPEECH]
     walk(in_language(client, language), audience=audience, answers={SPEECH: value}, stop_at=stop_at)
-    page = soup(client.get(place(stop_at)))
+    page = notice_page(client, stop_at)
     assert text_of(page.h1) == SPEECH_HEADING[language]
     assert page.select_one("main .urgent") is None, "styled as an emergency"
-    panel = page.select_one("main .panel")
+    panel = the_notice(page).select_one(".panel")
     assert text_of(panel).startswith(SPEECH_WHEN[language])
     naloxone_only_under_the_condition(panel, language, audience)
     assert STROKE[language] in text_of(panel)
@@ -411,8 +456,8 @@ def test_slurred_speech_with_slow_breathing_gets_the_overdose_steps(client, lang
     assert steps == list(content.summary.urgent.now.steps.for_(Audience(audience)))
 
 
-def step_lists(page) -> list[list[str]]:
-    return [[text_of(li) for li in ol.select("li")] for ol in page.select("main ol")]
+def step_lists(part) -> list[list[str]]:
+    return [[text_of(li) for li in ol.select("li")] for ol in part.select("ol")]
 
 
 @pytest.mark.parametrize("language", LANGUAGES)
@@ -424,15 +469,15 @@ def test_the_overdose_steps_read_the_same_on_every_page_that_shows_them(app, lan
     pages = []
     emergency = in_language(app.test_client(), language)
     walk(emergency, audience=audience, safety="yes", stop_at=EMERGENCY)
-    pages.append(("emergency", soup(emergency.get(USE))))
+    pages.append(("emergency", the_notice(notice_page(emergency, EMERGENCY))))
     for sign_id in ["shallow-breathing", SPEECH]:
         interrupted = in_language(app.test_client(), language)
         stop_at = INTERRUPTION[sign_id]
         walk(interrupted, audience=audience, answers={sign_id: "often"}, stop_at=stop_at)
-        pages.append((sign_id, soup(interrupted.get(place(stop_at)))))
+        pages.append((sign_id, the_notice(notice_page(interrupted, stop_at))))
     summary = in_language(app.test_client(), language)
     walk(summary, audience=audience, safety="yes", answers={"shallow-breathing": "often"})
-    pages.append(("summary", soup(summary.get("/summary"))))
+    pages.append(("summary", soup(summary.get("/summary")).main))
     # The steps everyone needs, in the words of the one list of steps.
     needed = {
         "me": ["call", "get-someone", "ask-for-naloxone"],
@@ -462,9 +507,10 @@ def test_small_pupils_alone_are_explained_calmly_on_the_summary_and_their_page(
     stop_at = INTERRUPTION["narrowed-pupils"]
     interrupted = in_language(app.test_client(), language)
     walk(interrupted, audience=audience, answers={"narrowed-pupils": "often"}, stop_at=stop_at)
-    notice = soup(interrupted.get(place(stop_at)))
+    notice = notice_page(interrupted, stop_at)
     assert alarm not in text_of(notice.main)
-    assert pupils.interruption_next.paragraphs[0].for_(Audience(audience)) in text_of(notice.main)
+    next_step = pupils.interruption_next.paragraphs[0].for_(Audience(audience))
+    assert next_step in text_of(the_notice(notice))
     # Whenever the overdose guidance comes first, "not an emergency" would
     # mislead: with another sign of too much opioid, noticed or not sure, or an
     # emergency at the start, the kind's own explanation is back.
@@ -590,7 +636,7 @@ def test_the_tolerance_warning_comes_once_with_what_to_do(client, language, answ
 def test_the_good_samaritan_line_says_what_it_protects_from(client, language, protection):
     """E14."""
     walk(in_language(client, language), audience="other", safety="yes", stop_at=EMERGENCY)
-    assert protection in text_of(soup(client.get(USE)).main)
+    assert protection in text_of(the_notice(notice_page(client, EMERGENCY)))
 
 
 @pytest.mark.parametrize(

@@ -13,9 +13,15 @@ from hypothesis import strategies as st
 from werkzeug.test import EnvironBuilder, run_wsgi_app
 
 from app import create_app
+from questionnaire.content import load_all_content
 from tests.conftest import TEST_CONFIG, make_app
 from tests.pages import soup, text_of
-from tests.walk import SAFETY, SIGN, WHO, csrf_token, redirected_to, walk
+from tests.walk import SAFETY, SIGN, WHO, coded, csrf_token, redirected_to, walk
+
+CONTENT = load_all_content()["en"]
+# What a browser sends for "no" to the nausea question, and for "me" to the first one.
+NAUSEA_NO = coded(CONTENT, SIGN["nausea"], "no")
+ME = coded(CONTENT, WHO, "me")
 
 # One app for every example: Hypothesis runs many, and the app does not change.
 REDIRECT_APP = make_app()
@@ -104,6 +110,37 @@ def test_the_language_switch_returns_to_the_same_page_of_the_check(next_value, e
     assert next_location(next_value) == expected
 
 
+# Values of ?language= that are not a content language, or try to be more than one.
+NOT_LANGUAGES = ["fr", "", "ES", "es ", "//evil.example", "es&language=fr", "../es", "zq7x"]
+
+
+@pytest.mark.parametrize("path", [WHO, SIGN["sweating"], "/check-answers", "/summary"])
+def test_the_language_link_is_the_pages_own_address_with_the_language_only(client, path):
+    """No other page's address, and nothing of the query string, goes into the link;
+    a ?language= that is not a content language changes nothing."""
+    walk(client, answers={"sweating": "often"})
+    for value in NOT_LANGUAGES:
+        response = client.get(path, query_string={"language": value, "next": "//evil.example"})
+        assert response.status_code == 200, value
+        assert soup(response).html["lang"] == "en", value
+    with client.session_transaction() as session:
+        assert session.get("language") in (None, "en")
+    response = client.get(f"{path}?next=//evil.example&language=fr")
+    links = soup(response).select(".language-link")
+    assert [link["href"] for link in links] == [f"{path}?language=es"]
+    assert [text_of(link) for link in links] == ["Español"]
+    # Following it shows the same page in Spanish, there and then (no redirect)...
+    spanish = client.get(links[0]["href"])
+    assert spanish.status_code == 200 and spanish.request.path == path
+    assert soup(spanish).html["lang"] == "es"
+    assert [link["href"] for link in soup(spanish).select(".language-link")] == [
+        f"{path}?language=en"
+    ]
+    # ...and the pages after it.
+    assert soup(client.get(path)).html["lang"] == "es"
+    assert soup(client.get(f"{path}?language=fr")).html["lang"] == "es"
+
+
 def unchecked_app(**config):
     """An app whose test client does not check pages as the check's own: the plain one is not."""
     return create_app({**TEST_CONFIG, **config})
@@ -164,10 +201,12 @@ class TestKeyRotation:
         rotated = self.rotated_client(
             client, SECRET_KEY="the new key", SECRET_KEY_FALLBACKS=["test secret key"]
         )
-        response = rotated.post(SIGN["nausea"], data={"csrf_token": old_token, "answer": "no"})
+        response = rotated.post(SIGN["nausea"], data={"csrf_token": old_token, **NAUSEA_NO})
         assert redirected_to(response) == SIGN["irritability"]
         page = soup(rotated.get(SIGN["sweating"]))
-        assert page.select_one('input[value="often"]').has_attr("checked")
+        often = coded(CONTENT, SIGN["sweating"], "often")["answer"]
+        assert page.select_one(f'input[value="{often}"]').has_attr("checked")
+        assert text_of(page.select_one(f'label[for="answer-{int(often)}"]')) == "Often"
         assert page.select_one(".notice") is None
 
     def test_without_the_old_key_the_person_is_told_the_check_starts_again(self, client):
@@ -185,7 +224,7 @@ class TestKeyRotation:
         walk(client, stop_at=SIGN["nausea"])
         old_token = csrf_token(client.get(SIGN["nausea"]))
         rotated = self.rotated_client(client, SECRET_KEY="the new key")
-        response = rotated.post(SIGN["nausea"], data={"csrf_token": old_token, "answer": "no"})
+        response = rotated.post(SIGN["nausea"], data={"csrf_token": old_token, **NAUSEA_NO})
         assert response.status_code == 400
         text = text_of(soup(response).main)
         assert "the check starts again" in text
@@ -218,7 +257,7 @@ def test_a_wrong_method_keeps_the_allow_header(client):
 
 def test_a_stale_token_with_answers_kept_says_so(client):
     walk(client, stop_at=SIGN["nausea"])
-    response = client.post(SIGN["nausea"], data={"csrf_token": "stale", "answer": "no"})
+    response = client.post(SIGN["nausea"], data={"csrf_token": "stale", **NAUSEA_NO})
     assert response.status_code == 400
     assert "The answers you saved before are still here." in text_of(soup(response).main)
 
@@ -262,7 +301,7 @@ def test_a_page_with_a_token_or_answers_reflects_nothing_a_stranger_sent(client,
     """
     walk(client, answers={"sweating": "often"})
     response = client.get(
-        f"{path}?{MARKER}={MARKER}&next={MARKER}",
+        f"{path}?{MARKER}={MARKER}&next={MARKER}&language={MARKER}",
         headers={
             "Accept-Language": f"es;q=0.1, {MARKER}",
             "Referer": f"https://{MARKER}.example/",
@@ -314,7 +353,7 @@ def test_an_unsized_body_over_the_limit_is_refused_before_anything_else(app):
 def test_an_unsized_body_within_the_limit_is_read_as_an_ordinary_form(app, client):
     token = csrf_token(client.get(WHO))
     cookie = f"session={client.get_cookie('session').value}"
-    body = io.BytesIO(f"csrf_token={token}&answer=me".encode())
+    body = io.BytesIO(f"csrf_token={token}&answer={ME['answer']}".encode())
     assert post_unsized(app, body, cookie)[:2] == (303, f"http://localhost{SAFETY}")
 
 
@@ -345,7 +384,7 @@ def test_over_https_a_form_is_accepted_from_its_own_origin_only(client, origin, 
     response = client.post(
         WHO,
         base_url="https://localhost",
-        data={"csrf_token": token, "answer": "me"},
+        data={"csrf_token": token, **ME},
         headers={"Origin": origin},
     )
     assert response.status_code == (303 if accepted else 400), origin

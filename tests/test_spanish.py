@@ -15,7 +15,19 @@ from app import ConfigurationError, create_app
 from questionnaire.content import Content, load_all_content, reader_texts
 from tests.conftest import TEST_CONFIG, make_app
 from tests.pages import soup, text_of
-from tests.walk import INTERRUPTION, SIGN, WHO, redirected_to, submit, walk
+from tests.walk import (
+    CHECKLIST,
+    INTERRUPTION,
+    SIGN,
+    WHO,
+    checklist_fields,
+    coded,
+    notices_on,
+    place,
+    redirected_to,
+    submit,
+    walk,
+)
 
 ROOT = Path(__file__).parent.parent
 CATALOGUE = ROOT / "questionnaire" / "translations" / "es" / "LC_MESSAGES" / "messages.po"
@@ -115,10 +127,17 @@ def english_interface_fragments() -> list[str]:
 
 def test_no_spanish_page_shows_an_english_interface_string():
     client = make_app().test_client()
-    walk_paths = walk_in_spanish(client, answers={"speech-problems": "often"})
+    # Every page as it was shown on the way, the notices at the top of theirs too.
+    shown: list = []
+    walk_in_spanish(client, safety="yes", answers={"speech-problems": "often"}, shown=shown)
+    assert ["emergency"] in [notices_on(page) for page in shown]
+    assert ["interruption"] in [notices_on(page) for page in shown]
     submit_error = client.post(WHO, headers=SPANISH, data={})
-    pages = [client.get(path, headers=SPANISH) for path in walk_paths]
-    pages += [client.get("/", headers=SPANISH), client.get("/nada", headers=SPANISH), submit_error]
+    refused = submit(client, SIGN["sweating"])
+    refused_checklist = submit(client, CHECKLIST)
+    pages = [*shown, client.get("/summary", headers=SPANISH)]
+    pages += [client.get("/", headers=SPANISH), client.get("/nada", headers=SPANISH)]
+    pages += [submit_error, refused, refused_checklist]
     fragments = english_interface_fragments()
     assert fragments
     for response in pages:
@@ -142,7 +161,8 @@ def test_a_full_journey_in_spanish_for_someone_else_with_an_interruption():
         shown=shown,
     )
     assert INTERRUPTION["narrowed-pupils"] in visited
-    interruption = soup(shown[visited.index(INTERRUPTION["narrowed-pupils"])])
+    at = place(INTERRUPTION["narrowed-pupils"])
+    interruption = soup(next(page for page in shown if page.request.path == at))
     start = soup(client.get("/"))
     assert start.html["lang"] == "es"
     assert text_of(start.h1) == "Revisión de señales relacionadas con los opioides"
@@ -152,8 +172,14 @@ def test_a_full_journey_in_spanish_for_someone_else_with_an_interruption():
     )
     assert text_of(question.select_one(".caption")) == "Pregunta 5 de 13"
     assert text_of(question.title).endswith("– Revisión de señales relacionadas con los opioides")
+    # At the top of the next question's page, which keeps its place and its question.
+    notice = interruption.select_one("main section[data-notice]")
+    assert notice.has_attr("autofocus") and notice.find("h1") is interruption.h1
     assert text_of(interruption.h1) == "Pupilas pequeñas: cuándo pedir ayuda enseguida"
-    assert "sin receta" in text_of(interruption.main)
+    assert "sin receta" in text_of(notice)
+    assert text_of(interruption.title).startswith("Pregunta 6 de 13 – ")
+    below = interruption.select_one("main form legend h2")
+    assert text_of(below) == CONTENTS["es"].sign("speech-problems").question.other
     summary = text_of(soup(client.get("/summary")).main)
     assert "Primero, sobre el exceso de opioide" in summary
     assert "Señales que usted notó en esa persona" in summary
@@ -169,6 +195,18 @@ def test_errors_are_in_spanish():
     assert text_of(page.title).startswith("Error: ")
     assert text_of(page.select_one(".error-summary h2")) == "Hay un problema"
     assert text_of(page.select_one(".error-summary a")).startswith("Elija si esa persona sudó")
+    # The checklist: a sign left without Sí, No or No sé.
+    walk_in_spanish(client, audience="other", stop_at=CHECKLIST)
+    content = CONTENTS["es"]
+    answers = {item.value: "no" for item in content.checklist.items[1:]}
+    checklist = soup(submit(client, CHECKLIST, **checklist_fields(content, answers)))
+    error = checklist.select_one(".error-summary a")
+    assert text_of(error) == "Elija Sí, No o No sé para cada señal"
+    assert error["href"] == "#sign0-0"
+    # The answers given stay chosen; every row reads Sí, No, No sé.
+    assert checklist.select_one("#sign1-1").has_attr("checked")
+    labels = [text_of(checklist.select_one(f'label[for="sign1-{n}"]')) for n in range(3)]
+    assert labels == ["Sí", "No", "No sé"]
 
 
 def test_the_language_link_switches_language_and_keeps_the_answers(client):
@@ -176,15 +214,21 @@ def test_the_language_link_switches_language_and_keeps_the_answers(client):
     page = soup(client.get(SIGN["sweating"]))
     link = page.select_one("a.language-link")
     assert text_of(link) == "Español" and link["lang"] == "es"
+    # The page's own address, shown again in Spanish straight away: no redirect.
+    assert link["href"] == f"{SIGN['sweating']}?language=es"
     response = client.get(link["href"])
-    assert redirected_to(response) == SIGN["sweating"]
-    spanish = soup(client.get(SIGN["sweating"]))
+    assert response.status_code == 200
+    spanish = soup(response)
     assert spanish.html["lang"] == "es"
-    assert spanish.select_one('input[value="often"]').has_attr("checked")
+    often = coded(CONTENTS["es"], SIGN["sweating"], "often")["answer"]
+    assert spanish.select_one(f'input[name="answer"][value="{often}"]').has_attr("checked")
     assert text_of(spanish.select_one('label[for="answer-2"]')) == "Muchas veces"
+    # The choice is kept for the pages after it.
+    assert soup(client.get(SIGN["sweating"])).html["lang"] == "es"
     back = spanish.select_one("a.language-link")
     assert text_of(back) == "English" and back["lang"] == "en"
-    client.get(back["href"])
+    assert back["href"] == f"{SIGN['sweating']}?language=en"
+    assert soup(client.get(back["href"])).html["lang"] == "en"
     assert soup(client.get(SIGN["sweating"])).html["lang"] == "en"
 
 

@@ -8,7 +8,9 @@ from urllib.parse import urlsplit
 from flask.testing import FlaskClient
 from werkzeug.test import TestResponse
 
+from questionnaire.content import Checklist, Content
 from questionnaire.flow import StepKind, question_steps
+from questionnaire.web.forms import codes
 from tests.pages import soup
 
 
@@ -35,11 +37,17 @@ def form_action(page: TestResponse) -> str:
 
 
 def submit(client: FlaskClient, path: str, **fields: str | list[str]) -> TestResponse:
-    """Open ``path``, then post its form with ``fields`` where the form says, as a browser would."""
+    """Open ``path``, then post its form with ``fields`` where the form says, as a browser would.
+
+    An ``answer`` is said by its value, and sent as the page's form sends it (``coded``).
+    """
     page = client.get(path)
     assert page.status_code == 200, f"GET {path} gave {page.status_code}"
     action = form_action(page)
     assert action == path, f"{path}: the form posts to {action}"
+    if "answer" in fields and "/question/" in path:
+        answer = fields.pop("answer")
+        fields = {**fields, **coded(_content(client), path[path.index("/question/") :], answer)}
     return client.post(action, data={**hidden_fields(page), **fields})
 
 
@@ -91,10 +99,49 @@ INTERRUPTION = {
 }
 
 
-def notice_on(page: TestResponse) -> str | None:
-    """The kind of notice a page is, or None for a question or any other page."""
-    field = soup(page).select_one('input[name="notice"]')
-    return str(field["value"]) if field is not None else None
+def notices_on(page: TestResponse) -> list[str]:
+    """The kinds of the notices shown at the top of a page (emergency, interruption), in order."""
+    return [str(part["data-notice"]) for part in soup(page).select("main section[data-notice]")]
+
+
+def coded(content: Content, path: str, answer: str | list[str]) -> dict[str, str]:
+    """The fields a browser sends for ``answer`` to the question at ``path``.
+
+    Tests say answers by their values ("often", or the ticked checklist signs,
+    or ["none"] / ["not-sure"]); a page's form sends each as a code of fixed
+    length, and the checklist as one field per sign, as a person's choice on
+    the page does.
+    """
+    step = question_steps(content)[int(path.rsplit("/", 1)[1]) - 1]
+    if step.kind is StepKind.CHECKLIST:
+        checklist = content.checklist
+        assert checklist is not None
+        ticked = [answer] if isinstance(answer, str) else list(answer)
+        every = Checklist.UNSURE if ticked == [checklist.unsure.value] else Checklist.NO
+        each = {
+            item.value: Checklist.YES if item.value in ticked else every for item in checklist.items
+        }
+        return checklist_fields(content, each)
+    options = {
+        StepKind.AUDIENCE: content.audience.options,
+        StepKind.SAFETY: content.safety.options,
+        StepKind.USE: content.use.options,
+    }.get(step.kind, content.answer_options)
+    values = [option.value for option in options]
+    assert isinstance(answer, str), f"{path}: one answer, not {answer!r}"
+    # An answer that is not an option is sent as it is: a forged post.
+    return {"answer": codes(values).get(answer, answer)}
+
+
+def checklist_fields(content: Content, answers: Mapping[str, str]) -> dict[str, str]:
+    """The checklist page's fields for each sign's answer (yes, no or not sure)."""
+    checklist = content.checklist
+    assert checklist is not None
+    names = codes([item.value for item in checklist.items])
+    answer_codes = codes([value for value, _label in checklist.item_answers])
+    return {
+        f"sign{names[sign]}": answer_codes.get(answer, answer) for sign, answer in answers.items()
+    }
 
 
 def walk(
@@ -132,22 +179,28 @@ def walk(
         assert page.status_code == 200, f"GET {path} gave {page.status_code}"
         if shown is not None:
             shown.append(page)
-        kind = notice_on(page)
-        name = notice(path, kind) if kind else path
-        visited.append(name)
-        if name == stop_at:
+        for kind in notices_on(page):
+            visited.append(notice(path, kind))
+            if visited[-1] == stop_at:
+                return visited
+        visited.append(path)
+        if path == stop_at:
             return visited
         fields: dict[str, str | list[str]] = {**hidden_fields(page)}
-        if not kind:
-            answer = _answer_for(client, path, audience, safety, use, answers, default, checklist)
-            if answer is not None:
-                fields["answer"] = answer
+        answer = _answer_for(client, path, audience, safety, use, answers, default, checklist)
+        if answer is not None:
+            fields.update(coded(_content(client), path.removeprefix(prefix), answer))
         action = form_action(page)
         assert action == path, f"{path}: the form posts to {action}"
         response = client.post(action, data=fields)
         path = redirected_to(response)
     visited.append(path)
     return visited
+
+
+def _content(client: FlaskClient) -> Content:
+    app = client.application
+    return app.extensions["selfcheck_content"][app.config["DEFAULT_LANGUAGE"]]
 
 
 def _answer_for(
@@ -163,8 +216,7 @@ def _answer_for(
     """The answer to the question at ``path``, found from the app's own content."""
     if "/question/" not in path:
         return None  # check your answers: Continue
-    app = client.application
-    content = app.extensions["selfcheck_content"][app.config["DEFAULT_LANGUAGE"]]
+    content = _content(client)
     step = question_steps(content)[int(path.rsplit("/", 1)[1]) - 1]
     match step.kind:
         case StepKind.AUDIENCE:

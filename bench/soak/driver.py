@@ -2,10 +2,15 @@
 
 Each person has a connection and a cookie of their own and random answers,
 and goes from the first question to the summary as tests.server.Visitor does,
-keeping every page they saw and the summary (a Journey). drive runs many of
-them at once, through the warm-up and the measured time, and reads the
-workers' memory and processor time (bench.soak.monitor) meanwhile. Nothing is
-checked here: the journeys are checked against bench.soak.oracle afterwards.
+keeping every page they saw, the summary, and the size on the wire of every
+request and response (a Journey). Answers are sent as a browser sends them
+from the pages: each as the code of its option (questionnaire.web.forms.codes),
+the checklist as one such code for each of its signs. Pages are asked for
+compressed, as a browser asks (ACCEPT_ENCODING), and decoded by httpx. drive
+runs many people at once, through the warm-up and the measured time, and
+reads the workers' memory and processor time (bench.soak.monitor) meanwhile.
+Nothing is checked here: the journeys are checked against bench.soak.oracle
+and bench.soak.wire afterwards.
 """
 
 from __future__ import annotations
@@ -17,7 +22,7 @@ import random
 import re
 import ssl
 import time
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from http.cookiejar import CookieJar, DefaultCookiePolicy
 from http.cookies import CookieError, SimpleCookie
@@ -27,13 +32,20 @@ import httpx
 
 from bench.soak.monitor import SAMPLE_EVERY, CpuMark, Memory, Processor, load_average, worker_memory
 from bench.soak.oracle import FIRST, Answers, Seen, normal, places
-from questionnaire.content import Content, OptionMeaning
+from bench.soak.wire import Exchange, Place
+from questionnaire.content import Checklist, Content, Option, OptionMeaning
 from questionnaire.flow import StepKind
+from questionnaire.web.forms import codes
 from tests.server import ProductionServer
 
 SUMMARY = "/summary"
-# Far more pages than a journey has (its questions, notices and check your answers).
+# Far more pages than a journey has (its questions and check your answers).
 MAX_STEPS = 60
+# What a browser asks for (Chromium adds zstd, which the check's pages are
+# never sent in), said here rather than left to httpx's default, which
+# depends on the packages installed. httpx decodes each page; its sizes on
+# the wire are counted before that (bench.soak.wire).
+ACCEPT_ENCODING = "gzip, deflate, br"
 # gunicorn's own worker timeout: a request slower than this is an error anyway.
 REQUEST_TIMEOUT = 30.0
 # The share of journeys in which nothing is noticed at all, so that the
@@ -42,22 +54,38 @@ REQUEST_TIMEOUT = 30.0
 QUIET_SHARE = 0.1
 
 
-def answers_by_place(content: Content, answers: Answers) -> dict[str, str | list[str]]:
-    """What is sent as ``answer`` at each question's address."""
-    given: dict[str, str | list[str]] = {}
+def answers_by_place(content: Content, answers: Answers) -> dict[str, dict[str, str]]:
+    """The fields sent with each question's form, as its page's radios send them.
+
+    An answer is sent as its option's code (its place among the question's
+    options, all of one width); the checklist as one field for each sign,
+    ``sign0`` and on, each with the code of yes, no or not sure.
+    """
+    given: dict[str, dict[str, str]] = {}
     for path, kind, sign_id in places(content):
         match kind:
             case StepKind.AUDIENCE:
-                given[path] = answers.audience
+                given[path] = _coded(content.audience.options, answers.audience)
             case StepKind.SAFETY:
-                given[path] = answers.safety
+                given[path] = _coded(content.safety.options, answers.safety)
             case StepKind.USE:
-                given[path] = answers.use
-            case StepKind.CHECKLIST:
-                given[path] = list(answers.checklist)
+                given[path] = _coded(content.use.options, answers.use)
+            case StepKind.CHECKLIST if content.checklist is not None:
+                given[path] = checklist_fields(content.checklist, answers.checklist)
             case _:
-                given[path] = answers.signs[sign_id or ""]
+                given[path] = _coded(content.answer_options, answers.signs[sign_id or ""])
     return given
+
+
+def _coded(options: Sequence[Option], value: str) -> dict[str, str]:
+    return {"answer": codes([option.value for option in options])[value]}
+
+
+def checklist_fields(checklist: Checklist, answers: Mapping[str, str]) -> dict[str, str]:
+    """The checklist's fields: each sign's answer (yes, no, not sure) under its sign's name."""
+    names = codes([item.value for item in checklist.items])
+    answer_codes = codes([value for value, _label in checklist.item_answers])
+    return {f"sign{names[sign]}": answer_codes[answer] for sign, answer in answers.items()}
 
 
 def random_answers(contents: Mapping[str, Content], rng: random.Random) -> Answers:
@@ -80,18 +108,10 @@ def random_answers(contents: Mapping[str, Content], rng: random.Random) -> Answe
             rng.choice(safe),
             rng.choice([option.value for option in content.use.options]),
             dict.fromkeys((sign.id for sign in content.signs), not_noticed),
-            (checklist.none.value,) if checklist else (),
+            dict.fromkeys((item.value for item in checklist.items), Checklist.NO)
+            if checklist
+            else {},
         )
-    ticked: tuple[str, ...] = ()
-    if checklist is not None:
-        draw = rng.random()
-        if draw < 0.2:
-            ticked = (checklist.none.value,)
-        elif draw < 0.35:
-            ticked = (checklist.unsure.value,)
-        else:
-            items = [item.value for item in checklist.items]
-            ticked = tuple(rng.sample(items, rng.randint(1, len(items))))
     options = [option.value for option in content.answer_options]
     return Answers(
         language,
@@ -99,8 +119,26 @@ def random_answers(contents: Mapping[str, Content], rng: random.Random) -> Answe
         rng.choice([option.value for option in content.safety.options]),
         rng.choice([option.value for option in content.use.options]),
         {sign.id: rng.choice(options) for sign in content.signs},
-        ticked,
+        random_checklist(checklist, rng) if checklist else {},
     )
+
+
+def random_checklist(checklist: Checklist, rng: random.Random) -> dict[str, str]:
+    """Each checklist sign's answer, drawn so that the page reads every way it can.
+
+    Drawn each on its own, some sign would nearly always be answered yes; so
+    20 % of the time every sign is no ("none of these"), and 15 % of the time
+    none is yes and some are not sure ("not sure").
+    """
+    items = [item.value for item in checklist.items]
+    draw = rng.random()
+    if draw < 0.2:
+        return dict.fromkeys(items, Checklist.NO)
+    if draw < 0.35:
+        unsure = set(rng.sample(items, rng.randint(1, len(items))))
+        return {item: Checklist.UNSURE if item in unsure else Checklist.NO for item in items}
+    answers = [value for value, _label in checklist.item_answers]
+    return {item: rng.choice(answers) for item in items}
 
 
 @dataclass
@@ -111,6 +149,8 @@ class Journey:
     seen: list[Seen]
     summary: str
     seconds: float
+    # Every request of the journey, in order, with its sizes on the wire.
+    exchanges: list[Exchange] = field(default_factory=list)
 
 
 @dataclass
@@ -130,18 +170,40 @@ class Load:
     values: set[str] = field(default_factory=set)
 
 
+def _header_lines(headers: httpx.Headers) -> int:
+    # "Name: value\r\n" each, and the blank line that ends them.
+    return sum(len(name) + len(value) + 4 for name, value in headers.raw) + 2
+
+
+def request_head_size(request: httpx.Request) -> int:
+    """The request line and headers as HTTP/1.1 sends them, in bytes."""
+    return len(f"{request.method} ".encode() + request.url.raw_path + b" HTTP/1.1\r\n") + (
+        _header_lines(request.headers)
+    )
+
+
+def response_head_size(response: httpx.Response) -> int:
+    """The status line and headers as they came, in bytes."""
+    line = f"{response.http_version} {response.status_code} {response.reason_phrase}\r\n"
+    return len(line.encode()) + _header_lines(response.headers)
+
+
 class JourneyError(Exception):
     """A response the journey cannot go on from."""
 
 
 _HIDDEN = re.compile(r"<input\b[^>]*\btype=\"hidden\"[^>]*>")
 _ATTRIBUTE = re.compile(r'\b(name|value)="([^"]*)"')
-_H1 = re.compile(r"<h1\b[^>]*>(.*?)</h1>", re.DOTALL)
+# A question's heading is in its legend: the page's h1, or an h2 below a notice.
+_QUESTION = re.compile(
+    r'<legend class="fieldset__legend">.*?<h([12])\b[^>]*>(.*?)</h\1>', re.DOTALL
+)
+_NOTICE = re.compile(r'<section\b[^>]*\bdata-notice="([^"]*)"')
 _TAG = re.compile(r"<[^>]+>")
 
 
 def hidden_fields(page: str) -> dict[str, str]:
-    """The hidden fields of a page (its form token, and which notice it is), by name."""
+    """The hidden fields of a page (its form token), by name."""
     fields = {}
     for tag in _HIDDEN.findall(page):
         attributes = dict(_ATTRIBUTE.findall(tag))
@@ -151,8 +213,14 @@ def hidden_fields(page: str) -> dict[str, str]:
 
 
 def page_title(page: str) -> str:
-    found = _H1.search(page)
-    return normal(html.unescape(_TAG.sub("", found.group(1)))) if found else ""
+    """The heading of the page's question; empty on a page that asks none."""
+    found = _QUESTION.search(page)
+    return normal(html.unescape(_TAG.sub("", found.group(2)))) if found else ""
+
+
+def notices_on(page: str) -> tuple[str, ...]:
+    """The kinds of the notices at the top of a page (emergency, interruption), in order."""
+    return tuple(_NOTICE.findall(page))
 
 
 def _keeps_nothing() -> CookieJar:
@@ -175,11 +243,13 @@ class Person:
         self.load = load
         self.cookie = ""
         self.language = ""
+        # The current journey's requests, with their sizes on the wire.
+        self.exchanges: list[Exchange] = []
 
     async def send(
-        self, method: str, path: str, expect: int, form: Mapping[str, str | list[str]] | None = None
+        self, method: str, path: str, expect: int, form: Mapping[str, str] | None = None
     ) -> httpx.Response:
-        headers = {"Accept-Language": self.language}
+        headers = {"Accept-Language": self.language, "Accept-Encoding": ACCEPT_ENCODING}
         if self.cookie:
             headers["Cookie"] = f"session={self.cookie}"
         if form is not None:
@@ -190,6 +260,18 @@ class Person:
         self.load.requests += 1
         if self.load.measure_from <= began < self.load.measure_until:
             self.load.timings.append(ended - began)
+        # Not streamed, so the whole body has been read: the bytes received
+        # before decoding, and the body as sent.
+        self.exchanges.append(
+            Exchange(
+                Place(self.language, method, path),
+                response.status_code,
+                len(response.request.content),
+                response.num_bytes_downloaded,
+                request_head_size(response.request),
+                response_head_size(response),
+            )
+        )
         for header in response.headers.get_list("set-cookie"):
             self._keep(header)
         if response.status_code != expect:
@@ -209,9 +291,11 @@ class Person:
 
     async def walk(self, content: Content, answers: Answers) -> Journey:
         """The whole check, as Visitor.walk takes it: each page's form sent with its hidden
-        fields and the answer for its place, each redirect followed, up to the summary."""
+        fields and the answer for its place, each redirect followed, up to the summary.
+        A notice is read where it is shown, above the next question: no request of its own."""
         began = time.monotonic()
         self.cookie, self.language = "", answers.language
+        self.exchanges = []
         self.load.values |= answers.values()
         given = answers_by_place(content, answers)
         seen: list[Seen] = []
@@ -220,19 +304,17 @@ class Person:
             if len(seen) >= MAX_STEPS:
                 raise JourneyError(f"no summary after {MAX_STEPS} pages")
             page = (await self.send("GET", path, 200)).text
-            form: dict[str, str | list[str]] = {**hidden_fields(page)}
-            notice = form.get("notice")
-            seen.append(Seen(path, notice if isinstance(notice, str) else None, page_title(page)))
+            form = hidden_fields(page)
+            seen.append(Seen(path, notices_on(page), page_title(page)))
             token = form.get("csrf_token")
-            if not isinstance(token, str) or not token:
+            if not token:
                 raise JourneyError(f"GET {path}: no form token")
             self.load.tokens.add(token)
-            if notice is None and path in given:
-                form["answer"] = given[path]
+            form.update(given.get(path, {}))
             response = await self.send("POST", path, 303, form)
             path = urlsplit(response.headers.get("location", "")).path
         summary = (await self.send("GET", SUMMARY, 200)).text
-        return Journey(answers, seen, summary, time.monotonic() - began)
+        return Journey(answers, seen, summary, time.monotonic() - began, self.exchanges)
 
 
 async def user(

@@ -18,7 +18,7 @@ _TOKEN_RUN = re.compile(r"[A-Za-z0-9_-]{16,}")
 ACCESS_LINE = re.compile(r"(?:\S+ )?([A-Z]+) (\S+) \d{3} (\d+)ms")
 # The names of the form's fields and of the cookie, as a form body, a query
 # string or a Cookie header would write them: never in a private log.
-_FIELD_NAMES = re.compile(r"\b(answer|csrf_token|notice|session)=")
+_FIELD_NAMES = re.compile(r"\b(answer|sign\d+|csrf_token|session)=")
 
 
 def log_leaks(

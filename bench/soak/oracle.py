@@ -1,10 +1,11 @@
 """The soak's own model of the rules: what a journey's pages and summary must say.
 
 Given one person's answers, it derives from the content files which pages
-they see (each question worded for who the check is about, each notice where
-the answers call for it) and what their summary must say (which sections, in
-which order, which signs under which kind, with which words); and it reads
-what a summary page did say, to compare the two.
+they see (each question worded for who the check is about, with each notice
+the answers call for at the top of the page after the answer) and what their
+summary must say (which sections, in which order, which signs under which
+kind, with which words); and it reads what a summary page did say, to
+compare the two.
 
 It does not ask questionnaire.summary (or the templates) what the summary
 should be. A check that calls the code it checks can only agree with it: a
@@ -26,6 +27,7 @@ from bs4 import BeautifulSoup, Tag
 
 from questionnaire.content import (
     Audience,
+    Checklist,
     Content,
     OptionMeaning,
     Section,
@@ -48,11 +50,36 @@ class Answers:
     use: str
     # Sign id to the value of its answer option.
     signs: Mapping[str, str]
-    # The boxes ticked on the checklist page, in the order they are sent.
-    checklist: tuple[str, ...]
+    # Each checklist sign's answer, by the sign's value: yes, no or not sure
+    # (Checklist.YES, NO, UNSURE); empty when the content has no checklist.
+    checklist: Mapping[str, str]
 
     def values(self) -> set[str]:
-        return {self.audience, self.safety, self.use, *self.signs.values(), *self.checklist}
+        """The values these answers are made of, as the person's session holds them."""
+        return {
+            self.audience,
+            self.safety,
+            self.use,
+            *self.signs.values(),
+            *self.checklist,
+            *self.checklist.values(),
+        }
+
+
+def checklist_reading(checklist: Checklist, answers: Mapping[str, str]) -> tuple[str, ...]:
+    """The checklist page read as a whole, as the summary reads it.
+
+    The signs answered yes, in the checklist's order; if there are none, "not
+    sure" when any sign was answered not sure; otherwise "none of these".
+    """
+    ticked = tuple(
+        item.value for item in checklist.items if answers.get(item.value) == Checklist.YES
+    )
+    if ticked:
+        return ticked
+    if Checklist.UNSURE in answers.values():
+        return (checklist.unsure.value,)
+    return (checklist.none.value,)
 
 
 def places(content: Content) -> list[tuple[str, StepKind, str | None]]:
@@ -119,9 +146,10 @@ def expected_summary(content: Content, answers: Answers) -> SummaryView:
     """The summary these answers must give, derived from the content's rules.
 
     Signs answered with a "noticed" option are listed under their kind (kinds
-    and signs in content order), each with the label of the answer; ticked
-    checklist signs go with the other signs of the checklist's kind. Signs
-    answered "not sure", and a "not sure" checklist, are listed apart. The
+    and signs in content order), each with the label of the answer; checklist
+    signs answered yes go with the other signs of the checklist's kind. Signs
+    answered "not sure", and a checklist with no yes and some "not sure"
+    (checklist_reading), are listed apart. The
     too-much-opioid guidance comes first for an emergency answer at the start,
     for a noticed or unsure sign of an urgent kind that is urgent on its own,
     or for two such signs of any sort; the emergency answer itself is recalled;
@@ -147,10 +175,9 @@ def expected_summary(content: Content, answers: Answers) -> SummaryView:
     noticed = [sign for sign in content.signs if meaning[sign.id] is OptionMeaning.NOTICED]
     unsure = [sign for sign in content.signs if meaning[sign.id] is OptionMeaning.UNSURE]
     checklist = content.checklist
-    ticked = (
-        [item for item in checklist.items if item.value in answers.checklist] if checklist else []
-    )
-    checklist_unsure = checklist is not None and answers.checklist == (checklist.unsure.value,)
+    reading = checklist_reading(checklist, answers.checklist) if checklist else ()
+    ticked = [item for item in checklist.items if item.value in reading] if checklist else []
+    checklist_unsure = checklist is not None and reading == (checklist.unsure.value,)
     emergency = answers.safety in content.safety.emergency_on
     urgent = [sign for sign in (*noticed, *unsure) if content.kind(sign.kind).urgent]
     urgent_first = emergency or any(sign.urgent_alone for sign in urgent) or len(urgent) > 1
@@ -327,37 +354,45 @@ def summary_differences(content: Content, answers: Answers, page: str) -> list[s
 
 @dataclass(frozen=True)
 class Seen:
-    """One page of a journey: where, which notice if any, and its h1."""
+    """One page of a journey: where, the notices at its top (in order), and its question."""
 
     path: str
-    notice: str | None
+    notices: tuple[str, ...]
+    # The question's heading (the page's h1, or its h2 below a notice); empty
+    # for check your answers.
     title: str
 
 
-def expected_pages(content: Content, answers: Answers) -> list[tuple[str, str | None, str]]:
+Page = tuple[str, tuple[str, ...], str]
+
+
+def expected_pages(content: Content, answers: Answers) -> list[Page]:
     """The pages a journey with these answers sees, up to check your answers.
 
-    Each question at its address, with its h1 worded for the audience (the
-    first, before anyone is chosen, for the person themselves); before the
-    step after the safety question the emergency page when the safety answer
-    is one of its answers; before the step after a sign its interruption when
-    the sign's answer is one that interrupts. A notice's title is not compared.
+    Each question at its address, with its heading worded for the audience
+    (the first, before anyone is chosen, for the person themselves), and then
+    check your answers: the same pages for everyone. The notices are not
+    pages: the emergency guidance is at the top of the page after the safety
+    question when the safety answer is one of its answers, and a sign's
+    interruption at the top of the page after that sign when its answer is
+    one that interrupts (in the order of the check when a page has more than
+    one). Each is read once that page's form is sent, so check your answers,
+    reached without changing an answer, has none. A notice's words are not
+    compared, nor the heading of check your answers.
     """
     audience = Audience(answers.audience)
     at = places(content)
     after = {i: at[i + 1][0] if i + 1 < len(at) else CHECK for i in range(len(at))}
-    pages: list[tuple[str, str | None, str]] = []
-    notice_at: dict[str, str] = {}
+    notices_at: dict[str, list[str]] = {}
     for index, (_, kind, sign_id) in enumerate(at):
         if kind is StepKind.SAFETY and answers.safety in content.safety.emergency_on:
-            notice_at[after[index]] = StepKind.EMERGENCY.value
+            notices_at.setdefault(after[index], []).append(StepKind.EMERGENCY.value)
         if kind is StepKind.SIGN:
             sign = content.sign(sign_id or "")
             if sign is not None and answers.signs[sign.id] in sign.interrupt_on:
-                notice_at[after[index]] = StepKind.INTERRUPTION.value
+                notices_at.setdefault(after[index], []).append(StepKind.INTERRUPTION.value)
+    pages: list[Page] = []
     for path, kind, sign_id in at:
-        if path in notice_at:
-            pages.append((path, notice_at[path], ""))
         prompt = {
             StepKind.AUDIENCE: content.audience,
             StepKind.SAFETY: content.safety,
@@ -365,20 +400,15 @@ def expected_pages(content: Content, answers: Answers) -> list[tuple[str, str | 
             StepKind.CHECKLIST: content.checklist,
         }.get(kind) or content.sign(sign_id or "")
         asked = prompt.question.for_(Audience.ME if path == FIRST else audience) if prompt else ""
-        pages.append((path, None, normal(asked)))
-    if CHECK in notice_at:
-        pages.append((CHECK, notice_at[CHECK], ""))
+        pages.append((path, tuple(notices_at.get(path, ())), normal(asked)))
+    pages.append((CHECK, tuple(notices_at.get(CHECK, ())), ""))
     return pages
 
 
 def page_differences(content: Content, answers: Answers, seen: Sequence[Seen]) -> list[str]:
     """How the pages a journey saw differ from what its answers lead through."""
     expected = expected_pages(content, answers)
-    found = [
-        (page.path, page.notice, "" if page.notice else page.title)
-        for page in seen
-        if page.path != CHECK or page.notice
-    ]
+    found = [(page.path, page.notices, "" if page.path == CHECK else page.title) for page in seen]
     if found == expected:
         return []
     for index, (mine, theirs) in enumerate(zip(found, expected, strict=False)):

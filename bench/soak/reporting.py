@@ -85,6 +85,12 @@ def table(outcome: Outcome) -> str:
             f"none: {mark('every summary matches its answers')}",
         ),
         (
+            "Places where a request or a response was not the same size for everyone",
+            f"{len(outcome.size_differences):,} (of {outcome.places:,} places, "
+            f"{outcome.exchanges:,} requests compared)",
+            f"none: {mark('every place the same size on the wire')}",
+        ),
+        (
             "Time per request, p50 / p99",
             f"{percentile(timings, 0.5):.0f} ms / {percentile(timings, 0.99):.0f} ms",
             "reported",
@@ -125,14 +131,18 @@ def section(outcome: Outcome, command: str) -> str:
         f"the summary, one new person after another, for {outcome.warm_up:g} s of warm-up "
         f"and {outcome.seconds:g} s measured (then each finished the journey under way), "
         f"against gunicorn with the production settings ({workers} sync workers) over HTTPS. "
-        "Each journey had its own random answers (either audience, either language, alarming "
-        "answers with their notices, any checklist), and its pages and summary were checked "
-        "against them. A request's time runs from sending it to having the whole response: "
-        "a new connection and TLS handshake (sync workers close the connection after each "
-        "response), the wait behind the other people's requests for the workers, and the "
-        "app's own time, which the access log gives. The people are simulated on the same "
-        "machine, sharing its cores with the server: the processor row shows how. The log "
-        "was searched after the server stopped."
+        "Each journey had its own random answers (either audience, either language, "
+        "alarming answers with their notices, any checklist), and its pages and summary "
+        "were checked against them. Every request and response was measured as it was on "
+        "the wire: its first line and headers, and its body as sent (a page compressed and "
+        "padded by the app); at each place (language, method and address) every journey's "
+        "had to be of the same status and sizes, whatever its answers. A request's time "
+        "runs from sending it to having the whole response: a new connection and TLS "
+        "handshake (sync workers close the connection after each response), the wait "
+        "behind the other people's requests for the workers, and the app's own time, "
+        "which the access log gives. The people are simulated on the same machine, "
+        "sharing its cores with the server: the processor row shows how. The log was "
+        "searched after the server stopped."
     )
     return (
         "## Soak: whole journeys, many people at once\n\n"
@@ -151,6 +161,7 @@ def report(outcome: Outcome) -> str:
     for title, problems in [
         ("Errors", outcome.errors),
         ("Mismatches", outcome.mismatches),
+        ("Size differences", outcome.size_differences),
         ("Log leaks", outcome.leaks),
     ]:
         if problems:

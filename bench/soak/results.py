@@ -1,7 +1,8 @@
 """One soak from start to finish, and what it found.
 
 run starts the production server, drives the load, stops the server, checks
-every journey against the oracle's expectation and searches the whole log;
+every journey against the oracle's expectation, every place's sizes on the
+wire against each other (bench.soak.wire), and searches the whole log;
 Outcome holds the figures and says which of the soak's targets were met.
 """
 
@@ -20,6 +21,7 @@ from bench.soak.driver import Journey, Load, drive
 from bench.soak.leaks import ACCESS_LINE, log_leaks
 from bench.soak.monitor import Memory, Processor
 from bench.soak.oracle import expected_summary, normal, page_differences, summary_differences
+from bench.soak.wire import size_differences, sizes_by_place
 from questionnaire.content import Audience, Content, load_all_content
 from questionnaire.flow import StepKind
 from tests.server import production_server
@@ -35,6 +37,8 @@ class Outcome:
     seed: int
     load: Load
     mismatches: list[str]
+    # Places whose exchanges were not all of one status and one size on the wire.
+    size_differences: list[str]
     # What the journeys were like (languages, audiences, notices).
     mix: str
     memory: Memory
@@ -60,6 +64,16 @@ class Outcome:
         return [timing * 1000 for timing in self.load.timings]
 
     @property
+    def exchanges(self) -> int:
+        """The requests of the journeys completed, whose sizes were compared."""
+        return sum(len(journey.exchanges) for journey in self.load.journeys)
+
+    @property
+    def places(self) -> int:
+        """The places (language, method, path) those requests were made at."""
+        return len(sizes_by_place(exchange for j in self.load.journeys for exchange in j.exchanges))
+
+    @property
     def journey_seconds(self) -> list[float]:
         return [journey.seconds for journey in self.load.journeys]
 
@@ -78,6 +92,7 @@ class Outcome:
             "journeys completed and checked": self.journeys > 0,
             "no errors": not self.errors,
             "every summary matches its answers": not self.mismatches,
+            "every place the same size on the wire": not self.size_differences,
             "worker memory grew by less than 10 %": self.memory.met,
             "nothing private in the log": not self.leaks,
         }
@@ -108,7 +123,8 @@ def journey_mix(contents: Mapping[str, Content], journeys: Sequence[Journey]) ->
         for journey in journeys
     )
     interrupted = sum(
-        any(page.notice == StepKind.INTERRUPTION for page in journey.seen) for journey in journeys
+        any(StepKind.INTERRUPTION.value in page.notices for page in journey.seen)
+        for journey in journeys
     )
     quiet = 0
     for journey in journeys:
@@ -153,6 +169,9 @@ def run(
         seed=seed,
         load=load,
         mismatches=check_journeys(contents, load.journeys),
+        size_differences=size_differences(
+            exchange for journey in load.journeys for exchange in journey.exchanges
+        ),
         mix=journey_mix(contents, load.journeys),
         memory=memory,
         leaks=log_leaks(log, load.values, load.cookies, load.tokens),

@@ -1,20 +1,47 @@
-"""The form adapters: radios for a question, checkboxes for a checklist, both from content."""
+"""The form adapters: radios for a question, a row of radios for each checklist sign.
+
+Every form sends the same number of bytes whatever is chosen: an answer is
+sent as a code of fixed length (its place among the question's options), not
+as its value, and the checklist sends one such code for every sign. The
+length of a request, which the network can see, then never tells an answer.
+"""
 
 from __future__ import annotations
 
+from collections.abc import Mapping, Sequence
 from typing import Any
 
 from flask_wtf import FlaskForm
-from wtforms import Field, HiddenField, RadioField, SelectChoice, SelectMultipleField
+from wtforms import Field, RadioField, SelectChoice
 from wtforms.validators import StopValidation
 
 from questionnaire.content import Audience, Checklist, Option
 
 
-class ChoiceForm(FlaskForm):
-    """A single choice among a question's options.
+def codes(values: Sequence[str]) -> dict[str, str]:
+    """Each value's code: its place among ``values``, all written with the same width."""
+    width = len(str(max(len(values) - 1, 0)))
+    return {value: f"{index:0{width}d}" for index, value in enumerate(values)}
 
-    Any value that is not one of the options, sent or forged, gets the
+
+class _Coded:
+    """Sends codes, shows labels, and gives back values."""
+
+    def __init__(self, values: Sequence[str]) -> None:
+        self._codes = codes(values)
+        self._values = {code: value for value, code in self._codes.items()}
+
+    def code(self, value: str | None) -> str | None:
+        return self._codes.get(value or "")
+
+    def value(self, code: object) -> str | None:
+        return self._values.get(code) if isinstance(code, str) else None
+
+
+class ChoiceForm(FlaskForm):
+    """A single choice among a question's options, sent as its code.
+
+    Any code that is not one of the options, sent or forged, gets the
     question's own error message, written for people, rather than WTForms'
     generic "Not a valid choice".
     """
@@ -26,63 +53,121 @@ class ChoiceForm(FlaskForm):
         options: tuple[Option, ...],
         error: str,
         audience: Audience,
+        saved: str | None,
         **kwargs: Any,
     ) -> None:
+        self._coded = _Coded([option.value for option in options])
+        if "formdata" in kwargs:  # shown with the saved answer, not with what was sent
+            kwargs["data"] = {"answer": self._coded.code(saved)}
         super().__init__(**kwargs)
         self.answer.choices = [
-            SelectChoice(option.value, option.label.for_(audience)) for option in options
+            SelectChoice(self._coded.code(option.value), option.label.for_(audience))
+            for option in options
         ]
-        self._values = {option.value for option in options}
         self._error = error
 
+    @property
+    def value(self) -> str | None:
+        """The value of the option chosen."""
+        return self._coded.value(self.answer.data)
+
     def validate_answer(self, field: Field) -> None:
-        if field.data not in self._values:
+        if self.value is None:
             raise StopValidation(self._error)
 
 
 class ChecklistForm(FlaskForm):
-    """Any of a checklist's signs, or one of its two answers that stand alone.
+    """Yes, no or not sure for each sign of a checklist: one field per sign, always all sent.
 
-    Without JavaScript nothing stops a person ticking a sign and "None of
-    these" together; they are asked to choose, in words written for people.
+    Built for a checklist by ``checklist_form``. A sign left without an answer
+    gets the checklist's error, written for people; the answers given stay
+    chosen on the page.
     """
 
-    answer = SelectMultipleField(validate_choice=False)
+    checklist: Checklist
+    names: dict[str, str]  # each sign's field name, by the sign's value
 
-    def __init__(self, checklist: Checklist, audience: Audience, **kwargs: Any) -> None:
+    def __init__(
+        self,
+        audience: Audience,
+        saved: Mapping[str, str] | None,
+        **kwargs: Any,
+    ) -> None:
+        self._coded = _Coded([value for value, _label in self.checklist.item_answers])
+        if "formdata" in kwargs:
+            kwargs["data"] = {
+                name: self._coded.code((saved or {}).get(value))
+                for value, name in self.names.items()
+            }
         super().__init__(**kwargs)
-        self.answer.choices = [
-            SelectChoice(option.value, option.label.for_(audience)) for option in checklist.options
+        choices = [
+            SelectChoice(self._coded.code(value), label)
+            for value, label in self.checklist.item_answers
         ]
-        self._checklist = checklist
-        self._audience = audience
+        for item in self.checklist.items:
+            field = self[self.names[item.value]]
+            field.choices = choices
+            field.label.text = item.label.for_(audience)
+        self.error = self.checklist.error.for_(audience)
 
-    def validate_answer(self, field: Field) -> None:
-        values = tuple(field.data or ())
-        if self._checklist.accepts(values):
-            return
-        alone = {self._checklist.none.value, self._checklist.unsure.value}
-        mixed = len(values) > 1 and bool(alone & set(values))
-        error = self._checklist.error_alone if mixed else self._checklist.error
-        raise StopValidation(error.for_(self._audience))
+    @property
+    def rows(self) -> list[Field]:
+        """Each sign's field, in the checklist's order."""
+        return [self[self.names[item.value]] for item in self.checklist.items]
+
+    @property
+    def value(self) -> dict[str, str]:
+        """Each sign's answer (yes, no or not sure), for the signs answered."""
+        answers = {item.value: self._coded.value(self[name].data) for item, name in self._named}
+        return {sign: answer for sign, answer in answers.items() if answer is not None}
+
+    @property
+    def _named(self) -> list[tuple[Option, str]]:
+        return [(item, self.names[item.value]) for item in self.checklist.items]
+
+    def validate(self, extra_validators: Any = None) -> bool:
+        valid = bool(super().validate(extra_validators))
+        if self.checklist.accepts(self.value):
+            return valid
+        for item, name in self._named:
+            if item.value not in self.value:
+                self[name].errors = [self.error]
+        return False
+
+
+_CHECKLIST_FORMS: dict[int, type[ChecklistForm]] = {}
+
+
+def checklist_fields(checklist: Checklist, answers: Mapping[str, str | None]) -> dict[str, str]:
+    """The fields the checklist page sends for ``answers`` (a sign's answer, or None: none)."""
+    form_class = _checklist_form_class(checklist)
+    answer_codes = codes([value for value, _label in checklist.item_answers])
+    return {
+        form_class.names[sign]: answer_codes[answer]
+        for sign, answer in answers.items()
+        if answer is not None
+    }
+
+
+def checklist_form(
+    checklist: Checklist, audience: Audience, saved: Mapping[str, str] | None, **kwargs: Any
+) -> ChecklistForm:
+    """The form for ``checklist``: a field for each of its signs, named by its place."""
+    return _checklist_form_class(checklist)(audience, saved, **kwargs)
+
+
+def _checklist_form_class(checklist: Checklist) -> type[ChecklistForm]:
+    form_class = _CHECKLIST_FORMS.get(id(checklist))
+    if form_class is None or form_class.checklist is not checklist:
+        numbered = codes([item.value for item in checklist.items])
+        names = {value: f"sign{code}" for value, code in numbered.items()}
+        fields = {name: RadioField(validate_choice=False) for name in names.values()}
+        form_class = type(
+            "ChecklistPage", (ChecklistForm,), {**fields, "checklist": checklist, "names": names}
+        )
+        _CHECKLIST_FORMS[id(checklist)] = form_class
+    return form_class
 
 
 class ContinueForm(FlaskForm):
     """A Continue button on a page without a question: only the CSRF token is checked."""
-
-
-class NoticeForm(ContinueForm):
-    """The Continue of a notice, which says which notice was read.
-
-    A notice is shown in the place of the question after it, so a post there
-    must say which of the two it comes from.
-    """
-
-    FIELD = "notice"
-    notice = HiddenField()
-
-    def __init__(self, kind: str, **kwargs: Any) -> None:
-        super().__init__(**kwargs)
-        self.kind = kind
-        # Always this notice's kind, whatever a post said.
-        self.notice.data = kind

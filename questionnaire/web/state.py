@@ -192,14 +192,24 @@ def load_progress(content: Content) -> Progress:
             )
         return Progress()
     if not keep_answers(step=_CLOCK_STEP):
+        ended = _absolute_limit_came_first()
         _forget_answers()
-        flash(
-            _(
-                "To protect your privacy, we cleared your answers after %(minutes)s "
-                "minutes without use. You can start again below.",
-                minutes=int(current_app.config["ANSWERS_IDLE_SECONDS"]) // 60,
+        if ended:
+            flash(
+                _(
+                    "To protect your privacy, we cleared your answers %(minutes)s minutes "
+                    "after the first one. You can start again below.",
+                    minutes=int(current_app.config["ANSWERS_MAX_SECONDS"]) // 60,
+                )
             )
-        )
+        else:
+            flash(
+                _(
+                    "To protect your privacy, we cleared your answers after %(minutes)s "
+                    "minutes without use. You can start again below.",
+                    minutes=int(current_app.config["ANSWERS_IDLE_SECONDS"]) // 60,
+                )
+            )
         return Progress()
     return Progress.from_dict(session[_PROGRESS], content)
 
@@ -242,6 +252,25 @@ def answers_kept_for() -> int:
     idle_left = int(current_app.config["ANSWERS_IDLE_SECONDS"]) - (now - last_seen)
     absolute_left = int(current_app.config["ANSWERS_MAX_SECONDS"]) - (now - issued_at)
     return max(0, min(idle_left, absolute_left))
+
+
+def _absolute_limit_came_first() -> bool:
+    """Whether the answers reached the absolute limit before the idle one (say which)."""
+    times = _answer_times()
+    if times is None:
+        return False
+    last_seen, issued_at = times
+    idle_end = last_seen + int(current_app.config["ANSWERS_IDLE_SECONDS"])
+    return issued_at + int(current_app.config["ANSWERS_MAX_SECONDS"]) <= idle_end
+
+
+def answers_end_in() -> int:
+    """How many more seconds the answers are kept at most, however much they are used."""
+    times = _answer_times()
+    if times is None:
+        return 0
+    issued_at = times[1]
+    return max(0, int(current_app.config["ANSWERS_MAX_SECONDS"]) - (int(time.time()) - issued_at))
 
 
 def _answer_times() -> tuple[int, int] | None:

@@ -1,11 +1,15 @@
 """The check's pages.
 
 The check has a fixed set of places: the numbered questions, check your
-answers and the summary. Each place first asks the flow what this person
-sees there (a notice they have yet to read, the step itself, or nothing yet:
-then a redirect to where they really are), and shows that. Every step
-follows one pattern: GET shows it with any saved answer, POST validates,
-saves and redirects (post/redirect/get).
+answers and the summary. Each place first asks the flow whether this person
+may be there yet (if not: a redirect to where they really are), and which
+notices to show at the top of its page. Every step follows one pattern: GET
+shows it with any saved answer, POST validates, saves (the notices shown
+above it now read) and redirects (post/redirect/get).
+
+Every person makes the same requests in the same order, and every request
+and response at a place has the same size whatever was answered (forms send
+fixed-length codes; ``questionnaire.web.padding`` evens out the pages).
 """
 
 from __future__ import annotations
@@ -13,6 +17,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
+from urllib.parse import urlencode
 
 from flask import (
     Blueprint,
@@ -25,18 +30,19 @@ from flask import (
     url_for,
 )
 from flask_babel import get_locale
-from flask_wtf import FlaskForm
 from werkzeug.exceptions import HTTPException, NotFound
 from werkzeug.wrappers import Response
 
 from questionnaire import flow
-from questionnaire.content import Audience, Content, Option, Prompt, Sign
+from questionnaire.content import Audience, Content, Option, Prompt, Section, Sign, Wording
 from questionnaire.flow import Progress, Step, StepKind
 from questionnaire.summary import summarise
 from questionnaire.web.context import LANGUAGE, all_content, current_content, exit_url
 from questionnaire.web.context import gettext as _
-from questionnaire.web.forms import ChecklistForm, ChoiceForm, ContinueForm, NoticeForm
+from questionnaire.web.forms import ChecklistForm, ChoiceForm, ContinueForm, checklist_form
+from questionnaire.web.padding import measuring
 from questionnaire.web.state import (
+    answers_end_in,
     answers_kept_for,
     clear_progress,
     has_progress,
@@ -52,26 +58,27 @@ def url_for_step(step: Step) -> str:
     """The address of the place where ``step`` is shown.
 
     Questions are numbered, as the person sees them ("Question 3 of 13"), so
-    no address names a sign or an answer; notices have no address of their own.
+    no address names a sign or an answer.
     """
     content = current_content()
-    place = flow.place_of(content, step)
-    match place.kind:
+    match step.kind:
         case StepKind.CHECK:
             return url_for("check.check_answers")
         case StepKind.SUMMARY:
             return url_for("check.summary")
         case _:
-            return url_for("check.question", number=flow.question_number(content, place))
+            return url_for("check.question", number=flow.question_number(content, step))
 
 
 @dataclass(frozen=True)
 class Visit:
-    """What every step's view needs: the content, the person's progress, and the step."""
+    """What every step's view needs: the content, the person's progress, the step, its notices."""
 
     content: Content
     progress: Progress
     step: Step
+    # Shown at the top of the page, and read once its form is sent.
+    notices: list[Step]
 
     @property
     def audience(self) -> Audience:
@@ -85,12 +92,21 @@ class Visit:
         return sign
 
     def go_on(self, progress: Progress) -> Response:
-        """Save progress and move on from this step (the redirect of post/redirect/get)."""
+        """Save progress and move on from this step (the redirect of post/redirect/get).
+
+        The notices read are those this page shows now and its form says it
+        showed: a form sent from a tab opened before a notice was called for
+        does not mark it read.
+        """
+        sent = request.form.get(NOTICES_SHOWN, "")
+        every = flow.possible_notices(self.content)
+        shown = {notice for notice, flag in zip(every, sent, strict=False) if flag == "1"}
+        progress = progress.with_read([n for n in self.notices if n in shown])
         save_progress(progress)
         return redirect(url_for_step(flow.step_after(self.content, progress, self.step)), 303)
 
     def render(self, template: str, **context: object) -> str:
-        before = flow.step_before(self.content, self.progress, self.step)
+        before = flow.step_before(self.content, self.step)
         questions = flow.places(self.content).questions
         return render_template(
             template,
@@ -100,25 +116,65 @@ class Visit:
             question_total=len(questions),
             place_title=self.place_title(),
             idle_warning=_idle_warning(),
+            notices=[_notice(self, notice) for notice in self.notices],
+            notices_shown=self.notices_shown(),
             **context,
+        )
+
+    def notices_shown(self) -> str:
+        """Which of the possible notices this page shows, one "0" or "1" for each.
+
+        Sent back with its form, always as long: the request's length does
+        not tell whether a notice was shown.
+        """
+        return "".join(
+            "1" if n in self.notices else "0" for n in flow.possible_notices(self.content)
         )
 
     def place_title(self) -> str | None:
         """The page's title when it is the same whatever was answered; None for its own.
 
         A browser's history keeps the last title seen at each address. So every
-        page at a question's address, the notice shown there first included, is
-        titled by the place ("Question 3 of 13"), never by what it says: not
-        "Call 911 now", and not a question worded for "you" or "they".
+        page at a question's address, a notice shown on it included, is titled
+        by the place ("Question 3 of 13"), never by what it says: not "Call 911
+        now", and not a question worded for "you" or "they".
         """
-        place = flow.place_of(self.content, self.step)
-        number = flow.question_number(self.content, place)
+        number = flow.question_number(self.content, self.step)
         if number is not None:
             total = len(flow.places(self.content).questions)
             return str(_("Question %(number)s of %(total)s", number=number, total=total))
-        if place != self.step:  # a notice shown at check your answers
-            return str(_("Check your answers"))
         return None
+
+
+@dataclass(frozen=True)
+class Notice:
+    """What a notice's part of a page needs: its kind, and what it says."""
+
+    kind: str
+    # The emergency guidance: what leads it, for the safety answer given.
+    lead: Wording | None = None
+    # An interruption: its sign, its box of what to do now (urgent or not),
+    # what to do next.
+    sign: Sign | None = None
+    now: Section | None = None
+    now_is_urgent: bool = True
+    next_section: Section | None = None
+
+
+def _notice(visit: Visit, notice: Step) -> Notice:
+    content = visit.content
+    if notice.kind is StepKind.EMERGENCY:
+        return Notice("emergency", lead=content.emergency.leads[visit.progress.safety or ""])
+    sign = content.sign(notice.sign_id or "")
+    assert sign is not None, f"the flow gave a notice for no sign: {notice}"
+    return Notice(
+        "interruption",
+        sign=sign,
+        # The shared emergency box, unless the sign says when it would be one.
+        now=sign.interruption_now or content.interruption.now,
+        now_is_urgent=sign.interruption_now is None,
+        next_section=sign.interruption_next or content.interruption.next,
+    )
 
 
 @dataclass(frozen=True)
@@ -131,6 +187,10 @@ class IdleWarning:
 
     limit: int
     left: int
+    # How long the answers are kept at most, from the first one, and how
+    # much of that is left: nothing extends it.
+    maximum: int
+    end: int
     # Two minutes ahead: WCAG 2.2.1 asks for at least 20 seconds.
     ahead: int = 2 * 60
 
@@ -139,37 +199,24 @@ def _idle_warning() -> IdleWarning | None:
     """A warning before the idle limit, on a page where answers would be lost; else None."""
     if not has_progress():
         return None
-    return IdleWarning(int(current_app.config["ANSWERS_IDLE_SECONDS"]), answers_kept_for())
+    limit = int(current_app.config["ANSWERS_IDLE_SECONDS"])
+    maximum = int(current_app.config["ANSWERS_MAX_SECONDS"])
+    # A page rendered to measure its place's size says the same whenever it
+    # is rendered, or two workers could measure a place a byte apart.
+    if measuring():
+        return IdleWarning(limit, limit, maximum, maximum)
+    return IdleWarning(limit, answers_kept_for(), maximum, answers_end_in())
 
 
 def show(place: Step) -> Response | str:
-    """The page for what this person sees in ``place``, or a redirect to where they really are."""
+    """The page at ``place``, or a redirect to where this person really is."""
     content = current_content()
     progress = load_progress(content)
-    step = flow.shown_at(content, progress, place)
-    if step is None:
+    if not flow.may_visit(content, progress, place):
         return redirect(url_for_step(flow.current_step(content, progress)), 303)
-    visit = Visit(content, progress, step)
+    visit = Visit(content, progress, place, flow.notices_at(content, progress, place))
     g.audience = visit.audience  # for the |worded filter in templates
-    return _PAGES[step.kind](visit)
-
-
-def _posted_here(form: FlaskForm) -> bool:
-    """A valid post of the form on this page.
-
-    A place can show a notice, then its question: the Continue of a notice
-    that was already read (a second tap, another tab) does not answer the
-    question, nor confirm the answers, and an answer does not say that a
-    notice was read (a notice's form says which notice it is).
-    """
-    sent_from = request.form.get(NoticeForm.FIELD) if request.method == "POST" else None
-    if sent_from != (form.kind if isinstance(form, NoticeForm) else None):
-        return False
-    return bool(form.validate_on_submit())
-
-
-def _from_a_notice() -> bool:
-    return request.method == "POST" and NoticeForm.FIELD in request.form
+    return _PAGES[place.kind](visit)
 
 
 def ask(
@@ -184,7 +231,8 @@ def ask(
         options=options,
         error=prompt.error.for_(visit.audience),
         audience=visit.audience,
-        **_shown(saved),
+        saved=saved,
+        **_shown(),
     )
     return answer_with(visit, prompt, form, record)
 
@@ -196,28 +244,26 @@ def answer_with(
     record: Callable[[Any], Progress],
 ) -> Response | str:
     """Save a valid answer and move on (post/redirect/get), or show the question again."""
-    if _posted_here(form):
-        return visit.go_on(record(form.answer.data))
+    if form.validate_on_submit():
+        return visit.go_on(record(form.value))
     return visit.render("question.html", form=form, prompt=prompt)
 
 
-def _shown(saved: object) -> dict[str, object]:
+def _shown() -> dict[str, object]:
     """How the form is filled: with what was sent, or else with the saved answer.
 
     When a person sends this question's form, only what they sent counts: a
     saved answer never fills a gap.
     """
-    if request.method == "POST" and not _from_a_notice():
-        return {}
-    return {"formdata": None, "data": {"answer": saved}}
+    return {} if request.method == "POST" else {"formdata": None}
 
 
 def acknowledge(
     visit: Visit, template: str, record: Callable[[], Progress], **context: object
 ) -> Response | str:
-    """A page to read, whose Continue button records that it was read and moves on."""
-    form = NoticeForm(visit.step.kind.value) if flow.is_notice(visit.step) else ContinueForm()
-    if _posted_here(form):
+    """A page to read, whose button records that it was read and moves on."""
+    form = ContinueForm()
+    if form.validate_on_submit():
         return visit.go_on(record())
     return visit.render(template, form=form, **context)
 
@@ -241,23 +287,40 @@ def private_window() -> str:
 
 @bp.app_context_processor
 def other_languages() -> dict[str, object]:
-    """The links to switch language, each named in its own language."""
+    """The links to switch language, each named in its own language.
+
+    Each is this page's own address with ``?language=``: the page is shown
+    again in that language, straight away. (Not a redirect back to the same
+    address: a text browser would show the page it has already, unchanged.)
+    """
     current = get_locale().language
+    here = request.script_root + request.path
     links = [
-        (
-            code,
-            content.language_name,
-            url_for("check.choose_language", code=code, next=request.path),
-        )
+        (code, content.language_name, f"{here}?{urlencode({LANGUAGE_LINK: code})}")
         for code, content in all_content().items()
         if code != current
     ]
     return {"other_languages": links}
 
 
+# The hidden field that says which notices a page's form was shown with.
+NOTICES_SHOWN = "shown"
+
+# The query parameter of the language links.
+LANGUAGE_LINK = "language"
+
+
+@bp.before_app_request
+def language_from_link() -> None:
+    """Keep the language a link chose (``?language=es``) for the pages after this one too."""
+    code = request.args.get(LANGUAGE_LINK)
+    if request.method == "GET" and code in all_content():
+        session[LANGUAGE] = code
+
+
 @bp.get("/language/<code>")
 def choose_language(code: str) -> Response:
-    """Switch language and go back to the same page; the answers so far are kept."""
+    """Switch language and go back to a page: for links made before ``?language=``."""
     if code not in all_content():
         raise NotFound()
     session[LANGUAGE] = code
@@ -337,11 +400,6 @@ def _safety(visit: Visit) -> Response | str:
     return ask(visit, question, question.options, visit.progress.safety, visit.progress.with_safety)
 
 
-def _emergency(visit: Visit) -> Response | str:
-    lead = visit.content.emergency.leads[visit.progress.safety or ""]
-    return acknowledge(visit, "emergency.html", visit.progress.with_emergency_seen, lead=lead)
-
-
 def _use(visit: Visit) -> Response | str:
     question = visit.content.use
     return ask(visit, question, question.options, visit.progress.use, visit.progress.with_use)
@@ -358,28 +416,11 @@ def _sign(visit: Visit) -> Response | str:
     )
 
 
-def _interruption(visit: Visit) -> Response | str:
-    sign = visit.sign
-    return acknowledge(
-        visit,
-        "interruption.html",
-        lambda: visit.progress.with_interruption_seen(sign.id),
-        sign=sign,
-        # The shared emergency box, unless the sign says when it would be one.
-        now=sign.interruption_now or visit.content.interruption.now,
-        now_is_urgent=sign.interruption_now is None,
-        next_section=sign.interruption_next or visit.content.interruption.next,
-    )
-
-
 def _checklist(visit: Visit) -> Response | str:
     checklist = visit.content.checklist
     assert checklist is not None, "a content without a checklist has no checklist step"
-    saved = visit.progress.checklist
-    form = ChecklistForm(checklist, visit.audience, **_shown(list(saved or ())))
-    return answer_with(
-        visit, checklist, form, lambda ticked: visit.progress.with_checklist(tuple(ticked))
-    )
+    form = checklist_form(checklist, visit.audience, visit.progress.checklist, **_shown())
+    return answer_with(visit, checklist, form, visit.progress.with_checklist)
 
 
 def _check_answers(visit: Visit) -> Response | str:
@@ -401,12 +442,13 @@ def _check_answers(visit: Visit) -> Response | str:
             url_for_step(flow.USE),
         ),
     ]
-    for step in flow.path(content, progress):
+    for step in flow.path(content):
         if step.kind is StepKind.SIGN and (sign := content.sign(step.sign_id or "")):
             answer = content.answer_option(progress.answers[sign.id])
             rows.append((sign.label.for_(visit.audience), [answer], url_for_step(step)))
         elif step.kind is StepKind.CHECKLIST and (checklist := content.checklist):
-            ticked = [checklist.option(value) for value in progress.checklist or ()]
+            reading = checklist.reading(progress.checklist or {})
+            ticked = [checklist.option(value) for value in reading]
             rows.append((checklist.label.for_(visit.audience), ticked, url_for_step(step)))
     return acknowledge(visit, "check_answers.html", progress.with_confirmed, rows=rows)
 
@@ -422,10 +464,8 @@ def _summary(visit: Visit) -> Response | str:
 _PAGES: dict[StepKind, Callable[[Visit], Response | str]] = {
     StepKind.AUDIENCE: _audience,
     StepKind.SAFETY: _safety,
-    StepKind.EMERGENCY: _emergency,
     StepKind.USE: _use,
     StepKind.SIGN: _sign,
-    StepKind.INTERRUPTION: _interruption,
     StepKind.CHECKLIST: _checklist,
     StepKind.CHECK: _check_answers,
     StepKind.SUMMARY: _summary,

@@ -183,13 +183,24 @@ EVERYTHING_SEEN = Progress(
         "craving": "sometimes",
         "headaches": "often",
     },
-    checklist=("yawning", "larger-pupils"),
+    # Each sign of the checklist page answered: yawning and larger pupils noticed.
+    checklist={
+        "yawning": "yes",
+        "runny-nose": "no",
+        "goosebumps": "no",
+        "diarrhea": "no",
+        "aches": "no",
+        "sleep": "no",
+        "restless": "not-sure",
+        "larger-pupils": "yes",
+    },
     emergency_seen=True,
     interruptions_seen=frozenset({"shallow-breathing"}),
     confirmed=True,
 )
 # Every page of the check: where it is, and the progress that shows it there.
-# A notice is shown only while it is unread, in the place of the step after it.
+# A notice is shown only while it is unread, at the top of the page after the
+# answer that calls for it (and at check your answers, all those unread).
 PAGES: dict[str, tuple[str, Progress]] = {
     "start": ("/", EVERYTHING_SEEN),
     "who": ("/question/1", EVERYTHING_SEEN),
@@ -205,6 +216,11 @@ PAGES: dict[str, tuple[str, Progress]] = {
     "other-signs": ("/question/12", EVERYTHING_SEEN),
     "sign-headaches": ("/question/13", EVERYTHING_SEEN),
     "check-answers": ("/check-answers", EVERYTHING_SEEN),
+    # After answers were changed from check your answers: every notice they call for, on top.
+    "check-answers-notices": (
+        "/check-answers",
+        replace(EVERYTHING_SEEN, emergency_seen=False, interruptions_seen=frozenset()),
+    ),
     "summary": ("/summary", EVERYTHING_SEEN),
     "not-found": ("/question/99", EVERYTHING_SEEN),
 }

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from playwright.sync_api import Page
+from playwright.sync_api import Locator, Page
 
 
 def focused(page: Page) -> str:
@@ -28,21 +28,52 @@ def tab_to(page: Page, selector: str, limit: int = 60) -> None:
     raise AssertionError(f"{page.url}: Tab never reached {selector}")
 
 
-def choose(page: Page, label: str) -> None:
-    """Tab into the radios, then use the arrow keys (and Space) to pick ``label``."""
-    tab_to(page, 'input[type="radio"]')
-    labels = page.eval_on_selector_all(
-        'input[type="radio"]', "inputs => inputs.map(i => i.labels[0].innerText.trim())"
-    )
+def pick(page: Page, radios: Locator, label: str) -> None:
+    """With the focus on one of ``radios`` (one group), use the arrow keys (and Space)
+    to pick the one labelled ``label``."""
+    labels = radios.evaluate_all("inputs => inputs.map(i => i.labels[0].innerText.trim())")
     target = labels.index(label)
-    current = page.evaluate(
-        "() => [...document.querySelectorAll('input[type=radio]')].indexOf(document.activeElement)"
-    )
+    current = radios.evaluate_all("inputs => inputs.indexOf(document.activeElement)")
+    assert current >= 0, f"{page.url}: the focus is not on one of the radios of {labels}"
     key = "ArrowDown" if target >= current else "ArrowUp"
     for _ in range(abs(target - current)):
         page.keyboard.press(key)
     page.keyboard.press("Space")
-    assert page.is_checked(f'input[type="radio"] >> nth={target}'), f"{label} not chosen"
+    assert radios.nth(target).is_checked(), f"{label} not chosen"
+
+
+def choose(page: Page, label: str) -> None:
+    """Tab into the radios, then use the arrow keys (and Space) to pick ``label``."""
+    tab_to(page, 'input[type="radio"]')
+    pick(page, page.locator('input[type="radio"]'), label)
+
+
+def answer_rows(page: Page, answers: dict[str, str], default: str | None = "No") -> None:
+    """Tab through the checklist's rows, picking each sign's answer with the arrow keys.
+
+    A sign not in ``answers`` gets ``default``; with ``default=None`` the rows
+    after the last one named are left as they are. Starts from the row that
+    has the focus, or else Tabs to the first row.
+    """
+    rows = page.locator(".checklist-row")
+    if not rows.evaluate_all("rows => rows.some(row => row.contains(document.activeElement))"):
+        tab_to(page, '.checklist-row input[type="radio"]')
+    start = rows.evaluate_all("rows => rows.findIndex(row => row.contains(document.activeElement))")
+    wanted = dict(answers)
+    for index in range(start, rows.count()):
+        row = rows.nth(index)
+        sign = row.locator("legend").inner_text().strip()
+        label = wanted.pop(sign, default)
+        if label is None:
+            if not wanted:
+                break
+        else:
+            pick(page, row.locator('input[type="radio"]'), label)
+        if index + 1 < rows.count():
+            page.keyboard.press("Tab")
+            # Tab leaves a group of radios for the next group, not the next radio.
+            assert rows.nth(index + 1).evaluate("row => row.contains(document.activeElement)")
+    assert not wanted, f"no row for {sorted(wanted)}"
 
 
 def press_button(page: Page, text: str) -> None:
@@ -55,18 +86,3 @@ def press_button(page: Page, text: str) -> None:
 def answer(page: Page, label: str) -> None:
     choose(page, label)
     press_button(page, "Continue")
-
-
-def tick(page: Page, labels: list[str]) -> None:
-    """Tab through the checkboxes, pressing Space on each one named in ``labels``."""
-    boxes = page.locator('input[type="checkbox"]')
-    wanted = set(labels)
-    tab_to(page, 'input[type="checkbox"]')
-    for index in range(boxes.count()):
-        if index:
-            page.keyboard.press("Tab")
-        label = page.evaluate("() => document.activeElement.labels[0].innerText.trim()")
-        if label in wanted:
-            page.keyboard.press("Space")
-            wanted.discard(label)
-    assert not wanted, f"no checkbox for {sorted(wanted)}"

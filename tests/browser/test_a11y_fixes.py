@@ -25,7 +25,7 @@ def on_a_clock(everything_seen, path: str) -> Page:
 
 def test_the_idle_warning_takes_the_focus_and_keep_gives_it_back(everything_seen):
     page = on_a_clock(everything_seen, "/question/8")
-    chosen = page.locator('input[value="sometimes"]')
+    chosen = page.get_by_label("Sometimes", exact=True)
     chosen.check()  # chosen, not yet sent
     expect(chosen).to_be_focused()
     page.clock.run_for("58:00")

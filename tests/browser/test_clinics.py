@@ -16,7 +16,7 @@ from axe_playwright_python.sync_playwright import Axe
 from flask import Flask
 from playwright.sync_api import Browser, BrowserContext, Page, expect
 
-from questionnaire.content import Audience
+from questionnaire.content import Audience, load_all_content
 from questionnaire.flow import Progress
 from tests.browser.conftest import keep_traffic_local, printed_text
 from tests.browser.test_accessibility import describe, nu_html_errors
@@ -25,6 +25,7 @@ from tests.conftest import make_app
 from tests.server import FixedPageSite, ProductionServer, fixed_page_site, production_server
 from tests.test_clinics import CLINICS, write_clinics
 
+CHECKLIST_SIGNS = [item.value for item in load_all_content()["en"].checklist.items]
 ANSWERED = Progress(
     audience=Audience.OTHER,
     safety="no",
@@ -40,7 +41,8 @@ ANSWERED = Progress(
         "craving": "sometimes",
         "headaches": "no",
     },
-    checklist=("none",),
+    # No to every sign of the checklist page.
+    checklist=dict.fromkeys(CHECKLIST_SIGNS, "no"),
     confirmed=True,
 )
 

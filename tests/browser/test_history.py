@@ -16,23 +16,25 @@ from flask import Flask
 from playwright.sync_api import Page, Playwright
 
 from tests.browser.conftest import CHROMIUM, CHROMIUM_ARGS, keep_traffic_local
-from tests.browser.tour import on_the_checklist, submit, tick
+from tests.browser.tour import answer_checklist, notices_shown, on_the_checklist, submit
 
 NOTHING_NOTICED = {
     "/question/1": "Myself",
     "/question/2": "No",
     "/question/3": "Prescribed to me, and I take them as prescribed",
     "sign": "No",
-    "ticked": ["None of these"],
+    # Every sign of the checklist page: No.
+    "checklist": {},
 }
 EVERY_ALARM = {
     "/question/1": "Someone else",
     "/question/2": "Yes",
     "/question/3": "Not prescribed to them",
     "sign": "Often",
-    "ticked": ["Yawning a lot", "Goosebumps"],
+    # Yes for these; No for the other signs of the checklist page.
+    "checklist": {"Yawning a lot": "Yes", "Goosebumps": "Yes"},
 }
-# The headings of the emergency page and of the interruptions.
+# The headings of the emergency guidance and of the interruptions.
 NOTICE_TITLES = [
     "Call 911 now",
     "This can be a sign of too much opioid",
@@ -43,17 +45,18 @@ History = set[tuple[str, str]]
 
 
 def take_the_check(page: Page, answers: dict, until: Callable[[Page], bool]) -> None:
-    """Answer as a person does, with the mouse, reading each notice, until ``until``."""
+    """Answer as a person does, with the mouse, until ``until``.
+
+    A notice is read where it is shown, at the top of a page, and the page's
+    question below it answered.
+    """
     page.goto("/")
     with page.expect_navigation():
         page.get_by_role("link", name="Start now").click()
     while not until(page):
         path = urlsplit(page.url).path
-        if page.locator('input[name="notice"]').count():
-            submit(page, button="Continue with the check")
-        elif on_the_checklist(page):
-            for label in answers["ticked"]:
-                tick(page, label)
+        if on_the_checklist(page):
+            answer_checklist(page, answers["checklist"])
             submit(page)
         elif path == "/check-answers":
             submit(page, button="See your summary")
@@ -118,7 +121,7 @@ def test_the_history_of_any_journey_is_the_same_places_with_the_same_titles(hist
 
 
 def at_a_notice(page: Page) -> bool:
-    return page.locator('input[name="notice"]').count() > 0
+    return bool(notices_shown(page))
 
 
 def exit_with_the_link(page: Page) -> None:
@@ -134,7 +137,7 @@ def exit_with_shift(page: Page) -> None:
 
 @pytest.mark.parametrize("leave", [exit_with_the_link, exit_with_shift], ids=["link", "shift"])
 def test_leaving_from_a_notice_leaves_the_neutral_sites_title_in_its_place(history_after, leave):
-    """Exit this page replaces the notice in the history: its title goes with it."""
+    """Exit this page replaces the page with the notice in the history: its title goes too."""
     history = history_after(EVERY_ALARM, at_a_notice, leave)
     assert ("/question/3", "Weather") in history
     for _, title in history:
@@ -146,8 +149,8 @@ def stop_there(page: Page) -> None:
 
 
 def test_closing_the_browser_at_a_notice_leaves_the_title_of_its_place(history_after):
-    """The emergency page, likely the last page before a call: its address and title are
-    those of the question it is shown in place of."""
+    """The emergency guidance, likely the last thing read before a call: its page's address
+    and title are those of the question it is shown above."""
     quiet = history_after(NOTHING_NOTICED, at_summary, stay)
     alarmed = history_after(EVERY_ALARM, at_a_notice, stop_there)
     assert ("/question/3", "Question 3 of 13 – Opioid signs self-check") in alarmed

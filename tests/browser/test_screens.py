@@ -94,8 +94,22 @@ def test_structure_lang_skip_link_and_headings_in_order(everything_seen, pages, 
     levels = page.eval_on_selector_all("h1, h2, h3, h4, h5, h6", "hs => hs.map(h => +h.tagName[1])")
     assert levels[0] == 1 and levels.count(1) == 1, levels
     assert all(b - a <= 1 for a, b in zip(levels, levels[1:], strict=False)), levels
-    page.keyboard.press("Tab")
     skip = page.locator(".skip-link")
+    if page.locator("[autofocus]").count():
+        # A page with a notice opens with the focus on it, so that it is read
+        # first (tests/browser/test_notices.py): the skip link is then the
+        # first stop of the page going back, with nothing before it.
+        expect(page.locator("[autofocus]")).to_be_focused()
+        for _ in range(10):
+            page.keyboard.press("Shift+Tab")
+            if skip.evaluate("element => element === document.activeElement"):
+                break
+        expect(skip).to_be_focused()
+        page.keyboard.press("Shift+Tab")
+        assert page.evaluate("document.activeElement === document.body"), "a stop before it"
+        page.keyboard.press("Tab")
+    else:
+        page.keyboard.press("Tab")
     expect(skip).to_be_focused()
     box = skip.bounding_box()
     assert box is not None and box["x"] >= 0 and box["y"] >= 0, "skip link not on screen"
@@ -131,7 +145,7 @@ def test_shift_three_times_exits_and_back_does_not_bring_the_answers_back(
     page = everything_seen(360)
     page.goto("/")
     page.goto("/question/8")
-    expect(page.locator('input[value="often"]')).to_be_checked()
+    expect(page.get_by_label("Often", exact=True)).to_be_checked()
     with page.expect_navigation():
         for _ in range(3):
             page.keyboard.press("Shift")
