@@ -20,7 +20,7 @@ from questionnaire.cli import check_content
 from questionnaire.content import CONTENT_DIR, ContentError, load_all_content, parse_content
 from tests.conftest import TEST_CONFIG, make_app
 from tests.pages import soup, text_of
-from tests.walk import csrf_token, notice, notices_on, redirected_to, walk
+from tests.walk import hidden_fields, notice, notices_on, redirected_to, walk
 
 EN = CONTENT_DIR / "en.toml"
 
@@ -384,7 +384,8 @@ def test_a_notice_before_check_your_answers_is_read_there_once(tmp_path):
     # Shown again until the page's form is sent.
     assert notices_on(client.get("/check-answers")) == ["interruption"]
     assert redirected_to(client.get("/summary")) == "/check-answers"
-    fields = {"csrf_token": csrf_token(page)}
+    # Sent as a browser sends it: with the page's hidden fields (which notices it showed).
+    fields = hidden_fields(page)
     assert redirected_to(client.post("/check-answers", data=fields)) == "/summary"
     assert client.get("/summary").status_code == 200
     again = client.get("/check-answers")
