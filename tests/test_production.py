@@ -292,7 +292,10 @@ class Wire:
             token = re.search(r'name="csrf_token" type="hidden" value="([^"]+)"', page)
             assert token, f"{path}: no form token"
             fields = coded(ENGLISH, path, answers[path]) if path in answers else {}
-            response, _ = self.send("POST", path, {"csrf_token": token.group(1), **fields})
+            # As a browser sends it: with the page's hidden fields (which notices it showed).
+            hidden = dict(re.findall(r'name="(shown)" type="hidden" value="([01]+)"', page))
+            sent = {"csrf_token": token.group(1), **hidden, **fields}
+            response, _ = self.send("POST", path, sent)
             assert response.status == 303, f"POST {path} gave {response.status}"
             path = urlsplit(response.headers["Location"]).path
         self.pages[path] = self.send("GET", path)[1]
