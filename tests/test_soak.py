@@ -271,8 +271,9 @@ def test_every_journey_makes_the_same_requests_sends_codes_and_counts_bytes_befo
         assert all((e.sent > 0) == (e.place.method == "POST") for e in journey.exchanges)
         assert all(e.received > 0 and e.received_head > 0 for e in journey.exchanges)
         assert all(e.sent_head > 0 for e in journey.exchanges)
-        # The summary came compressed, and its size is counted as it came, not as decoded.
-        assert len(journey.summary.encode()) > 2 * journey.exchanges[-1].received
+        # The summary came compressed (padding included), and its size is counted as it
+        # came, not as decoded: decoded, the page is longer.
+        assert len(journey.summary.encode()) > journey.exchanges[-1].received
     assert outcome.exchanges == len(journeys) * len(calls)
     languages = {journey.answers.language for journey in journeys}
     assert outcome.places == len(languages) * len(calls)
