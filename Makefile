@@ -1,13 +1,29 @@
 # `make run` and `make test` do all the set-up: a virtual environment in .venv
 # with the pinned dependencies, created or refreshed when pyproject.toml or
-# constraints.txt change.
+# constraints.txt change, and made again when the Python changes.
+# `make run PORT=8000` serves on another port than 5000.
 
 PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
+PORT ?= 5000
 
-.PHONY: run serve test lint typecheck pytest check-content system-tools observatory translations clean bench soak lighthouse
+# The check needs Python 3.11 or later (older ones fail to install its
+# dependencies). The Python's version, and the one .venv was made with: when
+# they differ (a new PYTHON, or the one .venv was made with is gone), .venv
+# is made again.
+PYTHON_VERSION := $(shell $(PYTHON) -c 'import sys; print("%d.%d" % sys.version_info[:2])' 2>/dev/null)
+VENV_VERSION := $(shell $(BIN)/python -c 'import sys; print("%d.%d" % sys.version_info[:2])' 2>/dev/null)
+ifneq ($(wildcard $(STAMP)),)
+ifneq ($(PYTHON_VERSION),)
+ifneq ($(PYTHON_VERSION),$(VENV_VERSION))
+$(STAMP): FORCE
+endif
+endif
+endif
+
+.PHONY: FORCE run serve test lint typecheck pytest check-content system-tools observatory translations clean bench soak lighthouse
 
 # Interface translations: the .po files are kept in git, the compiled .mo
 # files are made from them (and ignored by git).
@@ -21,6 +37,14 @@ MO_FILES := $(patsubst %.po,%.mo,$(wildcard $(CATALOGUES)/*/LC_MESSAGES/messages
 CHROMIUM := /usr/bin/chromium
 
 $(STAMP): pyproject.toml constraints.txt
+	@$(PYTHON) -c 'import sys; sys.exit(sys.version_info < (3, 11))' 2>/dev/null || { \
+		echo "The self-check needs Python 3.11 or later; $(PYTHON) is $(or $(PYTHON_VERSION),not found)."; \
+		echo "Install Python 3.11 or later, then run for example: make PYTHON=python3.11 $(or $(MAKECMDGOALS),run)"; \
+		exit 1; }
+	@if [ -d $(VENV) ] && [ "$(VENV_VERSION)" != "$(PYTHON_VERSION)" ]; then \
+		echo "$(VENV) was made with Python $(or $(VENV_VERSION),that is no longer there); making it again with $(PYTHON_VERSION)"; \
+		rm -rf $(VENV); \
+	fi
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --disable-pip-version-check -c constraints.txt -e ".[dev]"
 	touch $(STAMP)
@@ -36,7 +60,7 @@ translations: $(STAMP)
 	$(BIN)/pybabel compile --statistics -d $(CATALOGUES)
 
 run: $(STAMP) $(MO_FILES)
-	SELFCHECK_DEVELOPMENT=true $(BIN)/flask --app app run --debug --host 127.0.0.1 --port 5000
+	SELFCHECK_DEVELOPMENT=true $(BIN)/flask --app app run --debug --host 127.0.0.1 --port $(PORT)
 
 # Production settings, exactly as deployed: gunicorn with gunicorn.conf.py.
 # SELFCHECK_HOST, PORT, WEB_CONCURRENCY and GUNICORN_CMD_ARGS come from the environment
@@ -115,6 +139,8 @@ lighthouse:
 		|| [ $(LIGHTHOUSE)/package.json -nt $(LIGHTHOUSE_STAMP) ]; then \
 		cd $(LIGHTHOUSE) && npm ci --ignore-scripts --no-audit --no-fund; \
 	fi
+
+FORCE:
 
 check-content: $(STAMP) $(MO_FILES)
 	$(BIN)/flask --app app check-content
