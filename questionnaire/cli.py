@@ -51,6 +51,8 @@ def check_config(path: Path | None) -> None:
         raise click.ClickException(str(error)) from None
     for warning in checked.warnings:
         click.echo(f"Warning: {warning}", err=True)
+    for note in checked.notes:
+        click.echo(f"Note: {note}", err=True)
     clinics = checked.clinics
     slugs = ", ".join(clinic.slug for clinic in clinics.clinics)
     click.echo(f"{path}: {len(clinics.clinics)} clinics ({slugs}), the file is valid")

@@ -5,7 +5,8 @@ name, colour, contact details and language. The file's path is given in
 ``SELFCHECK_CONFIG``; without it the check runs unbranded. The file is
 refused at start-up, naming the file, the clinic and the key, if anything in
 it would show a person something wrong: an unknown key, a missing field, a
-link that is not https, a phone number that cannot be dialled in the clinic's
+link that is not https (an ``http://`` origin only on this computer, to try
+the card), a phone number that cannot be dialled in the clinic's
 region, a colour that white text cannot be read on, a logo that is too large
 or of a type that could carry a script, a slug used twice.
 """
@@ -13,6 +14,7 @@ or of a type that could carry a script, a slug used twice.
 from __future__ import annotations
 
 import hashlib
+import re
 import tomllib
 from collections.abc import Iterable
 from dataclasses import dataclass
@@ -28,18 +30,17 @@ from pydantic import (
     BeforeValidator,
     ConfigDict,
     Field,
-    StringConstraints,
     ValidationError,
     ValidationInfo,
     field_validator,
     model_validator,
 )
+from pydantic_core import PydanticCustomError
 
 from questionnaire.content import (
     Content,
     ContentError,
     Line,
-    Slug,
     describe_error,
     parse_content,
     read_content_data,
@@ -79,18 +80,70 @@ def _https(value: str) -> str:
     return value
 
 
+# Web staff try the card on their own computer first, over plain http.
+LOOPBACK_HOSTS = frozenset({"localhost", "127.0.0.1", "::1"})
+
+
+def is_loopback(origin: str) -> bool:
+    """``http://localhost:8000`` and the like: a page on this computer only."""
+    parts = urlsplit(origin)
+    return parts.scheme == "http" and parts.hostname in LOOPBACK_HOSTS
+
+
 def _origin(value: str) -> str:
-    """``https://clinic.example`` or ``https://clinic.example:8443``: no path, no slash."""
-    _https(value)
+    """``https://clinic.example`` or ``https://clinic.example:8443``: no path, no slash.
+
+    ``http://`` only for a loopback host (``localhost``, ``127.0.0.1``,
+    ``[::1]``, any port), so that web staff can try the card on their laptop.
+    """
     parts = urlsplit(value)
-    if value != f"https://{parts.netloc}" or "@" in parts.netloc:
-        raise ValueError(f"{value!r} is not an origin: give the scheme and host only")
+    try:
+        _https("https" + value.removeprefix("http") if is_loopback(value) else value)
+    except ValueError:
+        raise ValueError(
+            f"{value!r} is not an https:// origin (http:// is allowed only for "
+            "http://localhost, http://127.0.0.1 or http://[::1], with any port, "
+            "to try the card on your own computer)"
+        ) from None
+    if value != f"{parts.scheme}://{parts.netloc}" or "@" in parts.netloc:
+        raise ValueError(
+            f"{value!r} is not an origin: give the scheme and host only, like "
+            "https://clinic.example (no path, no / at the end)"
+        )
     return value
+
+
+def _matches(pattern: str, says: str) -> AfterValidator:
+    """A text of a fixed form; ``says`` what that form is, in words, with an example."""
+
+    def check(value: str) -> str:
+        if not re.fullmatch(pattern, value):
+            raise ValueError(f"{value!r} is not {says}")
+        return value
+
+    return AfterValidator(check)
 
 
 Https = Annotated[str, AfterValidator(_https)]
 Origin = Annotated[str, AfterValidator(_origin)]
-Language = Annotated[str, StringConstraints(pattern=r"^[a-z]{2}$")]
+Language = Annotated[
+    str, _matches(r"[a-z]{2}", "a two-letter language code in lower case, like en or es")
+]
+Region = Annotated[
+    str, _matches(r"[A-Z]{2}", "a two-letter country code in capitals, like US or MX")
+]
+Slug = Annotated[
+    str,
+    _matches(
+        r"[a-z][a-z0-9]*(-[a-z0-9]+)*",
+        "a slug like riverside or clinica-del-valle: lower-case letters, digits and "
+        "single hyphens, starting with a letter",
+    ),
+]
+Colour = Annotated[
+    str,
+    _matches(r"#[0-9a-fA-F]{6}", "a colour like #1d70b8 (a # and six digits or letters a to f)"),
+]
 
 
 def _per_language(value: object) -> object:
@@ -144,14 +197,14 @@ class Clinic(_Model):
     name: Line
     # Where the phone number is dialled from: a two-letter country code. Before
     # the phone number, which is checked against it.
-    region: Annotated[str, StringConstraints(pattern=r"^[A-Z]{2}$")] = "US"
+    region: Region = "US"
     phone: Line
     website: Https
     booking_url: Https | None = None
     hours: Text | None = None
     about: Text | None = None
     logo: Annotated[Logo | None, BeforeValidator(_read_logo)] = None
-    brand_color: Annotated[str, StringConstraints(pattern=r"^#[0-9a-fA-F]{6}$")]
+    brand_color: Colour
     default_language: Language
     exit_url: Https | None = None
     embed_origins: tuple[Origin, ...] = ()
@@ -168,7 +221,10 @@ class Clinic(_Model):
         except phonenumbers.NumberParseException:
             number = None
         if number is None or not phonenumbers.is_valid_number(number):
-            raise ValueError(f"{phone!r} is not a phone number that can be dialled in {region}")
+            raise ValueError(
+                f"{phone!r} is not a phone number that can be dialled in {region} "
+                "(give the whole number, area code included)"
+            )
         return phone
 
     @field_validator("brand_color")
@@ -185,19 +241,30 @@ class Clinic(_Model):
 
     @property
     def tel(self) -> str:
-        """The phone number as a ``tel:`` link dials it, from anywhere."""
-        number = phonenumbers.parse(self.phone, self.region)
-        return "tel:" + phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
+        """The phone number as a ``tel:`` link dials it, from anywhere, extension included.
 
-    def text(self, field: str, language: str) -> str | None:
-        """``hours`` or ``about`` in ``language``, else in the clinic's own language."""
+        ``tel:+15035550142;ext=12`` (RFC 3966): a phone dials the number, then the extension.
+        """
+        number = phonenumbers.parse(self.phone, self.region)
+        link = "tel:" + phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
+        if number.extension:
+            link += f";ext={number.extension}"
+        return link
+
+    def text_language(self, field: str, language: str) -> str | None:
+        """Which of the texts of ``hours`` or ``about`` a page in ``language`` shows."""
         texts: dict[str, str] | None = getattr(self, field)
         if not texts:
             return None
         for key in (language, "*", self.default_language):
             if key in texts:
-                return texts[key]
-        return next(iter(texts.values()))
+                return key
+        return next(iter(texts))
+
+    def text(self, field: str, language: str) -> str | None:
+        """``hours`` or ``about`` in ``language``, else in the clinic's own language."""
+        key = self.text_language(field, language)
+        return None if key is None else getattr(self, field)[key]
 
 
 class Clinics(_Model):
@@ -241,12 +308,33 @@ class Clinics(_Model):
                 texts = getattr(clinic, field) or {}
                 if "*" in texts or not texts:
                     continue
+                for key in sorted(set(texts) - languages):
+                    warnings.append(
+                        f"{where}, field {field!r}: the {key!r} text is never shown; the "
+                        f"check has pages in {_listed(languages)} only"
+                    )
                 for language in sorted(languages - set(texts)):
+                    shown = clinic.text_language(field, language)
                     warnings.append(
                         f"{where}, field {field!r}: no {language!r} text; pages in that "
-                        f"language show the {clinic.default_language!r} one"
+                        f"language show the {shown!r} one"
                     )
         return warnings
+
+    def notes(self, source: str) -> list[str]:
+        """What is fine but worth knowing: an embed origin on this computer only."""
+        return [
+            f"{source}: entry clinics[{index}] (slug {clinic.slug!r}), field 'embed_origins': "
+            f"{origin} is a page on this computer: it is for trying the card out, and "
+            "works on no other computer"
+            for index, clinic in enumerate(self.clinics)
+            for origin in clinic.embed_origins
+            if is_loopback(origin)
+        ]
+
+
+def _listed(languages: Iterable[str]) -> str:
+    return " and ".join(repr(language) for language in sorted(languages))
 
 
 def clinic_contents(
@@ -279,12 +367,58 @@ def clinic_contents(
     return contents, warnings
 
 
+# Pydantic's words for a value of the wrong kind, said as an operator reads the file.
+_PLAIN_MESSAGES = {
+    "string_type": "should be a text in quotes",
+    "string_too_short": "is empty",
+    "tuple_type": 'should be a list in square brackets, like ["https://clinic.example"]',
+    "list_type": "should be a list in square brackets",
+    "dict_type": (
+        'should be a text in quotes, or texts by language, like { en = "...", es = "..." }'
+    ),
+}
+
+
+def _plain(error: ValidationError) -> ValidationError:
+    """The same problems in plain words, each said once.
+
+    A clinic with a problem is left out of the list, so the list can come out
+    empty: pydantic then adds "Tuple should have at least 1 item", which only
+    repeats the problem already named.
+    """
+    details = error.errors(include_url=False)
+    inside = any(detail["loc"][:1] == ("clinics",) and len(detail["loc"]) > 1 for detail in details)
+    plain: list[Any] = []
+    for detail in details:
+        if detail["loc"] == ("clinics",) and detail["type"] == "too_short":
+            if inside:
+                continue
+            message = "there is no clinic: the file needs at least one [[clinics]] entry"
+        elif detail["type"] == "dict_type" and detail["loc"][-1] == "resources":
+            message = "should be a table of lists by language, like [clinics.resources]"
+        else:
+            message = _PLAIN_MESSAGES.get(detail["type"], "")
+        if message:
+            plain.append(
+                {
+                    "type": PydanticCustomError("plain", message),
+                    "loc": detail["loc"],
+                    "input": detail["input"],
+                }
+            )
+        else:
+            plain.append(detail)
+    return ValidationError.from_exception_data(error.title, plain)
+
+
 def parse_clinics(data: dict[str, Any], source: str, base: Path) -> Clinics:
     """Check already-parsed clinics; ``source`` names the file in any error."""
     try:
         return Clinics.model_validate(data, context={"base": base})
     except ValidationError as error:
-        raise ConfigError(describe_error(error, data, source, names=("slug", "id"))) from None
+        raise ConfigError(
+            describe_error(_plain(error), data, source, names=("slug", "id"))
+        ) from None
 
 
 def load_clinics(path: Path) -> Clinics:
@@ -304,6 +438,8 @@ class CheckedClinics:
     # For each clinic with resources of its own: its content, by language.
     contents: dict[str, dict[str, Content]]
     warnings: list[str]
+    # Fine, but worth knowing (an embed origin for trying the card out).
+    notes: list[str]
 
 
 def check_clinics(path: Path, content_dir: Path, languages: Iterable[str]) -> CheckedClinics:
@@ -318,4 +454,4 @@ def check_clinics(path: Path, content_dir: Path, languages: Iterable[str]) -> Ch
         warnings += more
         if own:
             contents[clinic.slug] = own
-    return CheckedClinics(clinics, contents, warnings)
+    return CheckedClinics(clinics, contents, warnings, clinics.notes(str(path)))
