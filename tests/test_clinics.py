@@ -121,7 +121,32 @@ BAD = {
         "should be the path of an image file",
     ),
     "pale colour": (first("brand_color", "#ffcc00"), "#ffcc00 has a contrast of 1.51:1"),
-    "not a colour": (first("brand_color", "teal"), "field 'brand_color'"),
+    "not a colour": (
+        first("brand_color", "teal"),
+        "field 'brand_color': 'teal' is not a colour like #1d70b8",
+    ),
+    "region in lower case": (
+        first("region", "us"),
+        "field 'region': 'us' is not a two-letter country code in capitals, like US",
+    ),
+    "language by name": (
+        first("default_language", "english"),
+        "field 'default_language': 'english' is not a two-letter language code",
+    ),
+    "slug with a space": (
+        first("slug", "River side"),
+        "field 'slug': 'River side' is not a slug like riverside",
+    ),
+    "http origin of a site": (
+        first("embed_origins", ["http://riverside-clinic.example"]),
+        "http:// is allowed only for http://localhost, http://127.0.0.1 or http://[::1]",
+    ),
+    "one origin, not a list": (
+        first("embed_origins", "https://riverside-clinic.example"),
+        "field 'embed_origins': should be a list in square brackets",
+    ),
+    "hours as a number": (first("hours", 9), "field 'hours': should be a text in quotes, or"),
+    "empty name": (first("name", ""), "field 'name': is empty"),
     "origin with a path": (
         first("embed_origins", ["https://riverside-clinic.example/page"]),
         "is not an origin",
@@ -155,6 +180,8 @@ def test_a_bad_clinics_file_stops_start_up_naming_the_file_the_clinic_and_the_ke
     message = str(raised.value)
     assert message.startswith(str(path)), message
     assert expected in message, message
+    # Said once, in words: no pattern, no pydantic line repeating it for the clinics list.
+    assert "\n" not in message and "Tuple" not in message and "pattern" not in message, message
     if case not in {"unknown default"}:
         assert "clinics[" in message, message
 
@@ -302,20 +329,29 @@ def summary_of(client, prefix: str = "/c/riverside", **answers: Any):
     return soup(client.get(prefix + SUMMARY))
 
 
-def test_the_summary_leads_its_talk_section_with_the_clinics_contact_block(clinics_app):
+def test_the_clinic_has_its_own_heading_high_on_the_summary_with_call_and_book_buttons(
+    clinics_app,
+):
     page = summary_of(clinics_app.test_client(), answers={"sweating": "often"})
     block = page.select_one(".clinic-contact")
     text = text_of(block)
-    assert text_of(block.h3) == "Riverside Family Clinic"
-    assert block.select_one('a[href="tel:+15035550142"]').get_text() == "Call (503) 555-0142"
-    assert block.select_one('a[href="https://riverside-clinic.example/book"]')
+    assert text_of(block.h2) == "Talk to Riverside Family Clinic"
+    call = block.select_one('a[href="tel:+15035550142"]')
+    assert call.get_text() == "Call (503) 555-0142" and "button" in call["class"]
+    book = block.select_one('a[href="https://riverside-clinic.example/book"]')
+    assert text_of(book) == "Book an appointment" and "button" in book["class"]
     assert block.select_one('a[href="https://riverside-clinic.example"]')
     assert "Monday to Friday, 8 am to 6 pm" in text
     # One plain line: a clinic's logo makes people think it has their answers.
     assert "Your answers were not sent to Riverside Family Clinic." in text
-    # Before the national resources, in the same section.
-    national = page.select_one(".resources")
-    assert block.find_next_sibling("ul") is national
+    # Just after the summary's opening: the heading, its opening words, then the clinic,
+    # before the signs and far from the free services at the end.
+    main = page.main
+    headings = [text_of(h) for h in main.find_all("h2")]
+    assert headings[0] == "Talk to Riverside Family Clinic", headings
+    assert block.find_previous_sibling("p", class_="lead")
+    assert block.find_parent("section") is None
+    assert page.select_one(".resources").find_previous(class_="clinic-contact") is block
     # The clinic's own words, headed as its own, as plain text.
     assert "Riverside Family Clinic, in its own words" in text
     assert "We see people <b>the same week</b>." in text
@@ -350,7 +386,13 @@ def test_the_card_may_be_framed_by_the_clinics_sites_only_and_sets_no_cookie(cli
     assert "frame-ancestors 'self' https://riverside-clinic.example" in policy
     assert "X-Frame-Options" not in response.headers
     page = soup(response)
-    assert page.select_one("script") is None
+    # One script, the check's own, that tells the framing page the card's height.
+    [script] = page.select("script")
+    assert re.fullmatch(r"/c/riverside/static/card\.[0-9a-f]{16}\.js", script["src"])
+    body = clinics_app.test_client().get(script["src"], headers={"Accept-Encoding": ""})
+    source = body.get_data(as_text=True)
+    assert 'window.parent.postMessage(height, "*")' in source
+    assert source.count("postMessage") == 1 and "cookie" not in source
     start = page.find("a", string="Start")
     assert start["href"] == "http://localhost/c/riverside/" and start["target"] == "_top"
     assert page.find("a", string="Open the check in a new tab")["target"] == "_blank"
@@ -368,9 +410,18 @@ def test_the_embed_page_gives_snippets_that_preview_as_they_read(clinics_app):
     codes = [code.get_text() for code in page.select("pre code")]
     previews = page.select(".embed-preview")
     assert len(codes) == len(previews) == 3
+    # The card's script is shown to copy, not run on this page (its own script fits the preview).
+    codes[2], script = codes[2].split("\n", 1)
     for code, preview in zip(codes, previews, strict=True):
         assert soup_fragment(code) == soup_fragment(preview.decode_contents())
+    assert page.select("main script") == []
     link, button, card = codes
+    # The script takes a message from the check's own address only, from the card's frame,
+    # and only a number: the height.
+    assert script.startswith("<script>") and script.endswith("</script>")
+    assert 'if (event.origin !== "http://localhost" || typeof event.data !== "number")' in script
+    assert "frame.contentWindow === event.source" in script
+    assert "frame.height = Math.ceil(event.data)" in script
     assert 'href="http://localhost/c/riverside/"' in link
     style = re.search(r'style="([^"]+)"', button).group(1)
     digest = base64.b64encode(hashlib.sha256(style.encode()).digest()).decode()
@@ -379,6 +430,12 @@ def test_the_embed_page_gives_snippets_that_preview_as_they_read(clinics_app):
     assert f"'unsafe-hashes' 'sha256-{digest}'" in policy and "frame-src 'self'" in policy
     assert 'src="http://localhost/c/riverside/card"' in card and 'title="' in card
     assert 'height="520"' in card and "<script" not in card
+    # Which sites may show the card, and how that is changed.
+    origins = [text_of(item) for item in page.select(".embed-origins li")]
+    assert origins == ["https://riverside-clinic.example"]
+    text = text_of(page.main)
+    assert "changes embed_origins for your clinic in the clinics file" in text
+    assert "check-config" in text and "restarts the check" in text
     card_style = re.search(r'style="([^"]+)"', card).group(1)
     card_digest = base64.b64encode(hashlib.sha256(card_style.encode()).digest()).decode()
     assert f"'sha256-{card_digest}'" in policy
@@ -516,3 +573,113 @@ def test_check_config_reads_the_content_the_app_would(tmp_path, monkeypatch):
     result = make_app().test_cli_runner().invoke(check_config, [str(EXAMPLE)])
     assert result.exit_code == 1
     assert "field 'default_language': 'es' has no content" in result.output
+
+
+def only(clinic: dict[str, Any]) -> dict[str, Any]:
+    """A file with this one clinic: the common case, where a problem empties the list."""
+    return {"clinics": [clinic]}
+
+
+def test_a_file_of_one_clinic_names_each_problem_once(tmp_path):
+    clinic = {**CLINICS["clinics"][0], "brand_color": "green", "region": "usa"}
+    path = write_clinics(tmp_path, only(clinic))
+    result = make_app().test_cli_runner().invoke(check_config, [str(path)])
+    assert result.exit_code == 1
+    lines = result.output.strip().splitlines()
+    assert len(lines) == 2, result.output
+    assert "'green' is not a colour like #1d70b8" in result.output
+    assert "'usa' is not a two-letter country code" in result.output
+    assert "Tuple" not in result.output and "at least 1 item" not in result.output
+
+
+def test_a_file_without_a_clinic_says_so_in_words(tmp_path):
+    path = tmp_path / "clinics.toml"
+    path.write_text("clinics = []\n", encoding="utf-8")
+    result = make_app().test_cli_runner().invoke(check_config, [str(path)])
+    assert result.exit_code == 1
+    assert "the file needs at least one [[clinics]] entry" in result.output
+
+
+@pytest.mark.parametrize(
+    "origin",
+    ["http://localhost", "http://localhost:8000", "http://127.0.0.1:5500", "http://[::1]:8080"],
+)
+def test_a_loopback_origin_may_frame_the_card_over_http_with_a_note_that_it_is_for_testing(
+    tmp_path, origin
+):
+    data = changed(first("embed_origins", ["https://riverside-clinic.example", origin]))
+    path = write_clinics(tmp_path, data)
+    result = make_app().test_cli_runner().invoke(check_config, [str(path)])
+    assert result.exit_code == 0, result.output
+    assert (
+        f"Note: {path}: entry clinics[0] (slug 'riverside'), field 'embed_origins': {origin} "
+        "is a page on this computer: it is for trying the card out" in result.output
+    )
+    response = clinic_app(tmp_path, data).test_client().get("/c/riverside/card")
+    assert (
+        f"https://riverside-clinic.example {origin}" in response.headers["Content-Security-Policy"]
+    )
+
+
+@pytest.mark.parametrize(
+    "origin",
+    [
+        "http://riverside-clinic.example",
+        "http://localhost.example",
+        "http://127.0.0.2",
+        "http://localhost:8000/",
+        "http://user@localhost",
+        "ftp://localhost",
+    ],
+)
+def test_every_other_origin_must_be_https(tmp_path, origin):
+    path = write_clinics(tmp_path, changed(first("embed_origins", [origin])))
+    result = make_app().test_cli_runner().invoke(check_config, [str(path)])
+    assert result.exit_code == 1, result.output
+    assert "field 'embed_origins[0]'" in result.output
+
+
+def test_an_https_site_gets_no_note(tmp_path):
+    result = make_app().test_cli_runner().invoke(check_config, [str(EXAMPLE)])
+    assert "Note:" not in result.output
+
+
+def test_a_phone_extension_is_kept_in_the_call_link(tmp_path):
+    data = changed(first("phone", "(503) 555-0142 ext. 12"))
+    client = clinic_app(tmp_path, data).test_client()
+    link = summary_of(client).select_one('.clinic-contact a[href^="tel:"]')
+    assert link["href"] == "tel:+15035550142;ext=12"
+    assert text_of(link) == "Call (503) 555-0142 ext. 12"
+
+
+def test_a_missing_text_warning_names_the_text_shown_and_a_text_never_shown(tmp_path, caplog):
+    """The Spanish clinic has hours in English and French only: Spanish pages show the English."""
+    data = changed(
+        lambda d: d["clinics"][1].__setitem__("hours", {"en": "Weekdays", "fr": "Lundi"})
+    )
+    path = write_clinics(tmp_path, data)
+    result = make_app().test_cli_runner().invoke(check_config, [str(path)])
+    assert result.exit_code == 0, result.output
+    assert (
+        "(slug 'valle'), field 'hours': no 'es' text; pages in that language show the 'en' one"
+        in result.output
+    )
+    assert "show the 'es' one" not in result.output
+    assert "(slug 'valle'), field 'hours': the 'fr' text is never shown" in result.output
+    client = clinic_app(tmp_path, data).test_client()
+    client.environ_base["HTTP_ACCEPT_LANGUAGE"] = "es"
+    assert "Weekdays" in text_of(
+        summary_of(client, prefix="/c/valle").select_one(".clinic-contact")
+    )
+
+
+def test_the_example_file_header_gives_a_command_that_works_from_a_checkout():
+    header = EXAMPLE.read_text(encoding="utf-8").split("\n\n", 1)[0]
+    assert ".venv/bin/flask --app app check-config clinics.example.toml" in header
+    assert "# Check it without starting the app: flask" not in header
+
+
+def test_the_embed_page_says_when_no_site_may_show_the_card(clinics_app):
+    page = soup(clinics_app.test_client().get("/c/valle/embed"))
+    assert page.select(".embed-origins") == []
+    assert "Ningún sitio puede mostrar la tarjeta todavía" in text_of(page.main)
