@@ -2,12 +2,17 @@
 #
 #   docker build -t opioid-signs-self-check .
 #   docker run --read-only --tmpfs /tmp -p 127.0.0.1:8000:8000 \
-#       -e SELFCHECK_SECRET_KEY=... opioid-signs-self-check
+#       -e SELFCHECK_SECRET_KEY="$(python3 -c 'import secrets; print(secrets.token_hex(32))')" \
+#       opioid-signs-self-check
 #
 # In production it runs behind a buffering, TLS-terminating reverse proxy
 # (compose.yaml has one); gunicorn's workers must not face slow clients.
 # tests/test_deployment.py runs this file's install and start steps outside
 # a container.
+
+# The base image is named by tag. To pin it, find its digest where Docker
+# runs (docker buildx imagetools inspect python:3.11-slim-bookworm) and write
+# it in both FROM lines: FROM python:3.11-slim-bookworm@sha256:<digest>.
 
 # ---- builder: the virtual environment and the compiled app -----------------
 FROM python:3.11-slim-bookworm AS builder
@@ -20,8 +25,9 @@ WORKDIR /build
 COPY pyproject.toml constraints.txt deploy/build-venv.sh deploy/compile-app.sh ./
 RUN ./build-venv.sh /opt/venv
 
+# pyproject.toml (and the README it names) register the app's flask commands.
 WORKDIR /app
-COPY app.py gunicorn.conf.py deploy/healthcheck.py ./
+COPY pyproject.toml README.md app.py gunicorn.conf.py deploy/healthcheck.py ./
 COPY questionnaire/ questionnaire/
 COPY templates/ templates/
 COPY static/ static/

@@ -20,6 +20,7 @@ import http.client
 import json
 import os
 import re
+import secrets
 import shlex
 import shutil
 import signal
@@ -27,6 +28,7 @@ import subprocess
 import sys
 import tempfile
 import time
+import tomllib
 from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -238,7 +240,10 @@ def test_the_image_is_built_in_two_stages_and_runs_as_a_numeric_non_root_user():
     builder, final = read_dockerfile()
     assert builder.name, "the first stage needs a name for the final stage to copy from"
     assert builder.base == final.base, "both stages need the same Python, for the venv's links"
-    assert re.fullmatch(r"python:3\.11[\w.-]*-slim-\w+", final.base), final.base
+    # A digest may pin the tag: python:3.11-slim-bookworm@sha256:...
+    assert re.fullmatch(r"python:3\.11[\w.-]*-slim-\w+(@sha256:[0-9a-f]{64})?", final.base), (
+        final.base
+    )
     numeric_user(final)
     for arguments in final.arguments("COPY"):
         words = shlex.split(arguments)
@@ -289,15 +294,18 @@ def test_compose_runs_the_app_read_only_behind_a_proxy_that_alone_publishes_port
     apps = [name for name, service in services.items() if "build" in service]
     assert len(apps) == 1, f"one service should build this project's image: {list(services)}"
     app = services[apps[0]]
+    # The one-shot check of the clinics file runs the same image, and publishes nothing.
+    users = [service for service in services.values() if service.get("image") == app["image"]]
+    assert all(read_only_and_unpublished(service) for service in users)
     assert app.get("read_only") is True, "the app's root file system should be read-only"
     assert "/tmp" in app.get("tmpfs", []), "the app needs a /tmp in memory"
     assert "ports" not in app, "only the proxy publishes ports; the app must not face clients"
     env = app["environment"]
     assert isinstance(env, dict), "write the app's environment as a mapping"
     assert str(env.get("SELFCHECK_PROXY_COUNT")) == "1", "the app is behind one proxy"
-    assert re.fullmatch(r"\$\{SELFCHECK_SECRET_KEY:\?.+\}", env["SELFCHECK_SECRET_KEY"]), (
-        "compose should refuse to start without a secret key"
-    )
+    # The key is a Compose secret, a file compose refuses to start without.
+    key_file = env["SELFCHECK_SECRET_KEY_FILE"]
+    assert key_file.startswith("/run/secrets/") and "SELFCHECK_SECRET_KEY" not in env
     assert "SELFCHECK_HOST" not in env, "the image already listens on all interfaces"
     assert app.get("healthcheck", {}).get("test"), "the app needs a health check"
 
@@ -323,12 +331,18 @@ def test_compose_runs_the_app_read_only_behind_a_proxy_that_alone_publishes_port
         )
 
 
+def read_only_and_unpublished(service: dict[str, Any]) -> bool:
+    return service.get("read_only") is True and "ports" not in service
+
+
 # ---- Kubernetes --------------------------------------------------------------
 
 
 def manifests() -> dict[str, dict[str, Any]]:
     found: dict[str, dict[str, Any]] = {}
     for path in sorted(KUBERNETES.glob("*.yaml")):
+        if path.name == "kustomization.yaml":  # kustomize's, not the cluster's
+            continue
         for document in yaml.safe_load_all(path.read_text()):
             if document:
                 assert document["kind"] not in found, f"two {document['kind']}s in {KUBERNETES}"
@@ -358,10 +372,13 @@ def test_the_deployment_runs_locked_down_with_probes_resources_and_a_secret_key(
     assert pod.get("automountServiceAccountToken") is False, "the app never talks to the API"
 
     env = {variable["name"]: variable for variable in container["env"]}
-    secret = env["SELFCHECK_SECRET_KEY"]
-    assert "value" not in secret and secret["valueFrom"]["secretKeyRef"]["name"], (
-        "the secret key comes from a Secret, never written in the manifest"
-    )
+    assert "SELFCHECK_SECRET_KEY" not in env, "the key is a file from a Secret"
+    key_file = env["SELFCHECK_SECRET_KEY_FILE"]["value"]
+    (secrets,) = [
+        mount for mount in container["volumeMounts"] if key_file.startswith(mount["mountPath"])
+    ]
+    (volume,) = [volume for volume in pod["volumes"] if volume["name"] == secrets["name"]]
+    assert volume["secret"]["secretName"], "the secret key comes from a Secret"
     assert env["SELFCHECK_PROXY_COUNT"]["value"] == "1", "the ingress controller is the proxy"
     for variable in env.values():
         assert "value" not in variable or isinstance(variable["value"], str), (
@@ -601,6 +618,31 @@ def installed_distributions(venv: Path) -> dict[str, str]:
     }
 
 
+def project_name() -> str:
+    with (PROJECT / "pyproject.toml").open("rb") as file:
+        name: str = tomllib.load(file)["project"]["name"]
+    return name
+
+
+def documented_check_config() -> list[str]:
+    """The command DEPLOY.md gives to check a clinics file, the same for Compose and Kubernetes."""
+    text = (PROJECT / "DEPLOY.md").read_text()
+    compose = re.findall(r"docker compose run --rm app (flask [^`&\n]*?)\s*(?:&&|`|$)", text, re.M)
+    kubectl = re.findall(r"kubectl exec [^`\n]* -- (flask [^`\n]*?)`", text)
+    assert compose and kubectl, "DEPLOY.md gives no check-config command for Compose and kubectl"
+    assert set(compose) == set(kubectl) and len(set(compose)) == 1, (compose, kubectl)
+    return shlex.split(compose[0])
+
+
+def deploy_path_checks() -> dict[str, list[str]]:
+    """The clinics check that runs before the app: Compose's one-shot, the initContainer."""
+    compose = yaml.safe_load((PROJECT / "compose.yaml").read_text())
+    # Compose writes $$ for a $ that it must not fill in itself.
+    one_shot = [word.replace("$$", "$") for word in compose["services"]["check-config"]["command"]]
+    (init,) = manifests()["Deployment"]["spec"]["template"]["spec"]["initContainers"]
+    return {"compose": one_shot, "kubernetes": init["command"]}
+
+
 def assert_only_pinned_runtime_dependencies(venv: Path) -> None:
     installed = installed_distributions(venv)
     pins = {}
@@ -609,7 +651,8 @@ def assert_only_pinned_runtime_dependencies(venv: Path) -> None:
             name, pinned = line.split("==")
             pins[canonicalize_name(name)] = pinned.strip()
     for name, version in installed.items():
-        if name not in {"pip", "setuptools", "wheel"}:
+        # The project itself, installed for its flask commands (compile-app.sh).
+        if name not in {"pip", "setuptools", "wheel", canonicalize_name(project_name())}:
             assert pins.get(name) == version, (
                 f"{name} {version} is installed, but constraints.txt pins {pins.get(name)}"
             )
@@ -656,7 +699,7 @@ def test_the_image_install_and_start_steps_work_as_a_non_root_user_on_a_read_onl
         env = final.env({"PATH": CONTAINER_PATH, "HOME": "/nonexistent"})
         env = {name: localise(value, root) for name, value in env.items()}
         # Only on 127.0.0.1 here: never all interfaces in a test.
-        env.update({"SELFCHECK_SECRET_KEY": "k" * 64, "SELFCHECK_HOST": HOST})
+        env.update({"SELFCHECK_SECRET_KEY": secrets.token_hex(32), "SELFCHECK_HOST": HOST})
         # As compose.yaml runs it; the health check must then name the site.
         env["SELFCHECK_TRUSTED_HOSTS"] = SITE
         (cmd,) = final.arguments("CMD")
@@ -674,6 +717,15 @@ def test_the_image_install_and_start_steps_work_as_a_non_root_user_on_a_read_onl
                 text=True,
                 timeout=30,
             )
+
+        # A good clinics file (the Kubernetes example) and one with a mistake.
+        clinics = root / "etc" / "selfcheck"
+        clinics.mkdir(parents=True)
+        good, bad = clinics / "clinics.toml", clinics / "bad.toml"
+        example = (KUBERNETES / "clinics" / "clinics.toml").read_text()
+        good.write_text(example)
+        bad.write_text(re.sub(r'brand_color = "#\w+"', 'brand_color = "#ffffff"', example))
+        assert bad.read_text() != example
 
         with tempfile.TemporaryDirectory(prefix="selfcheck-log-") as logs, read_only(root):
             log = Path(logs) / "gunicorn.log"
@@ -710,6 +762,35 @@ def test_the_image_install_and_start_steps_work_as_a_non_root_user_on_a_read_onl
 
             health = check_health()
             assert health.returncode == 1, "HEALTHCHECK passed with the server stopped"
+
+            def run(command: list[str], **settings: str) -> subprocess.CompletedProcess[str]:
+                """A command in the image, as its user, without the server's key or port."""
+                plain = {k: v for k, v in env.items() if not k.startswith("SELFCHECK_SECRET")}
+                return subprocess.run(
+                    [*user, *command],
+                    cwd=workdir,
+                    env={**plain, **settings},
+                    capture_output=True,
+                    text=True,
+                    timeout=120,
+                )
+
+            # DEPLOY.md's command, word for word, on the file it will read.
+            command = documented_check_config()
+            for name, clinics in (("good", good), ("bad", bad)):
+                checked = run(command, SELFCHECK_CONFIG=str(clinics))
+                assert (checked.returncode == 0) == (name == "good"), (
+                    f"{' '.join(command)} on the {name} file: {checked.returncode}\n"
+                    f"{checked.stdout}{checked.stderr}"
+                )
+            assert "riverside" in run(command, SELFCHECK_CONFIG=str(good)).stdout
+            assert "brand_color" in run(command, SELFCHECK_CONFIG=str(bad)).stderr
+            # The checks in the deploy path: a bad file stops them; no file is no clinics.
+            for where, check in deploy_path_checks().items():
+                assert command == shlex.split(check[-1].split("exec ", 1)[1].split(";")[0])
+                assert run(check, SELFCHECK_CONFIG=str(good)).returncode == 0, where
+                assert run(check, SELFCHECK_CONFIG=str(bad)).returncode != 0, where
+                assert run(check).returncode == 0, f"{where}: no clinics file is no error"
 
         assert any(line.startswith(f"GET {PROBE_PATH} 200 ") for line in lines), (
             "no access log line for the health check:\n" + "\n".join(lines)
