@@ -1,7 +1,8 @@
 """The opioid signs self-check: the Flask application factory.
 
 Run it with ``flask --app app run`` (``make run`` sets up development mode).
-Outside development, ``SELFCHECK_SECRET_KEY`` must be set in the environment.
+Outside development, ``SELFCHECK_SECRET_KEY`` (or ``SELFCHECK_SECRET_KEY_FILE``)
+must give a strong secret key.
 """
 
 from __future__ import annotations
@@ -17,10 +18,11 @@ from flask_babel import Babel, get_locale
 from flask_compress import Compress
 from flask_wtf.csrf import CSRFError
 from markupsafe import escape
+from pydantic import TypeAdapter, ValidationError
 from werkzeug.exceptions import HTTPException
 from werkzeug.wrappers import Response
 
-from questionnaire.clinics import Clinics, ConfigError, check_clinics
+from questionnaire.clinics import Clinics, ConfigError, Https, check_clinics
 from questionnaire.content import CONTENT_DIR, Audience, Content, load_all_content
 from questionnaire.web.assets import init_assets
 from questionnaire.web.clinics import init_clinics
@@ -33,7 +35,7 @@ from questionnaire.web.context import (
 )
 from questionnaire.web.padding import Padding
 from questionnaire.web.security import FormProtection, add_security_headers
-from questionnaire.web.serving import wrap_for_serving
+from questionnaire.web.serving import SelfCheckFlask, wrap_for_serving
 from questionnaire.web.state import CookieSessionInterface, has_progress
 from questionnaire.web.views import bp
 
@@ -63,6 +65,13 @@ DEFAULTS: dict[str, Any] = {
     "MAX_CONTENT_LENGTH": 16 * 1024,
     # Old secret keys still accepted while a new one is rolled out (see DEPLOY.md).
     "SECRET_KEY_FALLBACKS": [],
+    # Files holding the secret key, and the old keys (one a line), for secrets
+    # that Docker or Kubernetes mount as files: instead of the values above.
+    "SECRET_KEY_FILE": None,
+    "SECRET_KEY_FALLBACKS_FILE": None,
+    # HSTS for the names under the app's host name too (see DEPLOY.md): off, as
+    # at a domain's apex it would hold every other site of the domain to HTTPS.
+    "HSTS_INCLUDE_SUBDOMAINS": False,
     # The host names the app answers to; None answers to any (see DEPLOY.md).
     "TRUSTED_HOSTS": None,
     # How many reverse proxies in front to believe about X-Forwarded-For and -Proto.
@@ -92,16 +101,19 @@ class ConfigurationError(RuntimeError):
 
 def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
     # Static files are served by questionnaire.web.assets, at addresses with a hash.
-    app = Flask(__name__, static_folder=None)
+    app = SelfCheckFlask(__name__, static_folder=None)
     app.config.from_mapping(DEFAULTS)
     # SELFCHECK_SECRET_KEY, SELFCHECK_DEVELOPMENT=true, SELFCHECK_EXIT_URL, ...
     app.config.from_prefixed_env("SELFCHECK")
     if test_config is not None:
         app.config.from_mapping(test_config)
+    _read_secret_files(app)
+    app.config["SECRET_KEY_FALLBACKS"] = _as_list(app.config["SECRET_KEY_FALLBACKS"]) or []
     _require_secret_key(app)
     _require_idle_limit(app)
     _require_max_limit(app)
-    app.config["SECRET_KEY_FALLBACKS"] = _as_list(app.config["SECRET_KEY_FALLBACKS"]) or []
+    _require_exit_url(app)
+    app.config["HSTS_INCLUDE_SUBDOMAINS"] = _as_flag(app, "HSTS_INCLUDE_SUBDOMAINS")
     app.config["TRUSTED_HOSTS"] = _as_list(app.config["TRUSTED_HOSTS"])
     if app.config["SESSION_COOKIE_SECURE"] is None:
         app.config["SESSION_COOKIE_SECURE"] = not app.config["DEVELOPMENT"]
@@ -192,17 +204,102 @@ def _as_list(value: Any) -> list[str] | None:
     return [item.strip() for item in str(value).split(",") if item.strip()]
 
 
+def _as_flag(app: Flask, name: str) -> bool:
+    """A true/false setting, from the environment (``true``, ``false``) or already a bool."""
+    value = app.config[name]
+    if isinstance(value, bool):
+        return value
+    words = {"true": True, "1": True, "yes": True, "on": True}
+    words |= {"false": False, "0": False, "no": False, "off": False}
+    flag = words.get(str(value).strip().lower())
+    if flag is None:
+        raise ConfigurationError(f"SELFCHECK_{name} is {value!r}: set it to true or false.")
+    return flag
+
+
+MAKE_A_KEY = "python3 -c 'import secrets; print(secrets.token_hex(32))'"
+# A key shorter than this is refused outside development: 32 bytes, as many as
+# the session cookie's AES key and the form tokens' HMAC are long.
+KEY_BYTES = 32
+# And one with fewer different characters: a random hex key of 32 characters
+# has fewer than 8 about once in 30 million, one of 64 about once in 10^19.
+KEY_CHARACTERS = 8
+
+
+def _read_secret_files(app: Flask) -> None:
+    """SECRET_KEY from SECRET_KEY_FILE, and the fallbacks from theirs (one a line, or
+    separated by commas): for secrets that Docker or Kubernetes mount as files."""
+    for setting, file_setting in [
+        ("SECRET_KEY", "SECRET_KEY_FILE"),
+        ("SECRET_KEY_FALLBACKS", "SECRET_KEY_FALLBACKS_FILE"),
+    ]:
+        path = app.config.get(file_setting)
+        if not path:
+            continue
+        if app.config.get(setting):
+            raise ConfigurationError(
+                f"Both SELFCHECK_{setting} and SELFCHECK_{file_setting} are set: "
+                "set one of them only."
+            )
+        try:
+            text = Path(str(path)).read_text(encoding="utf-8")
+        except (OSError, UnicodeError) as error:
+            raise ConfigurationError(
+                f"SELFCHECK_{file_setting}: cannot read {path}: {error}"
+            ) from None
+        if setting == "SECRET_KEY":
+            app.config[setting] = text.strip()
+        else:
+            app.config[setting] = _as_list(text.replace("\n", ",").replace("\r", ""))
+
+
 def _require_secret_key(app: Flask) -> None:
-    if app.config.get("SECRET_KEY"):
+    if not app.config.get("SECRET_KEY"):
+        if not app.config["DEVELOPMENT"]:
+            raise ConfigurationError(
+                "SELFCHECK_SECRET_KEY is not set. Set it (or SELFCHECK_SECRET_KEY_FILE) to a "
+                f"long random value, for example the output of: {MAKE_A_KEY}. "
+                "For local development only, set SELFCHECK_DEVELOPMENT=true instead."
+            )
+        # A new key each start: sessions from a previous run simply start over.
+        app.config["SECRET_KEY"] = secrets.token_hex(32)
+    # The test suite's own app (TESTING) keeps a short, readable key.
+    if app.config["DEVELOPMENT"] or app.config.get("TESTING"):
         return
-    if not app.config["DEVELOPMENT"]:
+    _require_strong_key("SELFCHECK_SECRET_KEY", app.config["SECRET_KEY"])
+    for number, key in enumerate(app.config["SECRET_KEY_FALLBACKS"], start=1):
+        _require_strong_key(f"SELFCHECK_SECRET_KEY_FALLBACKS (key {number})", key)
+
+
+def _require_strong_key(name: str, key: str | bytes) -> None:
+    """Refuse a key that can be guessed: every page's form token lets a guess be tested
+    offline, and the key opens every cookie."""
+    material = key.encode() if isinstance(key, str) else bytes(key)
+    problem = None
+    if len(material) < KEY_BYTES:
+        problem = f"is {len(material)} bytes long: it must be at least {KEY_BYTES}"
+    elif len(set(material)) < KEY_CHARACTERS:
+        problem = f"has only {len(set(material))} different characters: it is not random"
+    elif (material + material).find(material, 1) < len(material):
+        problem = "repeats a shorter piece: it is not random"
+    if problem:
         raise ConfigurationError(
-            "SELFCHECK_SECRET_KEY is not set. Set it to a long random value, for example "
-            "the output of: python3 -c 'import secrets; print(secrets.token_hex(32))'. "
+            f"{name} {problem}. Anyone who guesses the key can read every person's answers. "
+            f"Make a key with: {MAKE_A_KEY}. "
             "For local development only, set SELFCHECK_DEVELOPMENT=true instead."
         )
-    # A new key each start: sessions from a previous run simply start over.
-    app.config["SECRET_KEY"] = secrets.token_hex(32)
+
+
+def _require_exit_url(app: Flask) -> None:
+    """The deployment's exit address, checked as a clinic's is: a whole https:// address."""
+    try:
+        TypeAdapter(Https).validate_python(app.config["EXIT_URL"])
+    except ValidationError:
+        raise ConfigurationError(
+            f"SELFCHECK_EXIT_URL is {app.config['EXIT_URL']!r}: it must be a whole https:// "
+            "address with a host, such as https://www.weather.gov/, with no spaces, quotes "
+            "or control characters."
+        ) from None
 
 
 def _require_idle_limit(app: Flask) -> None:

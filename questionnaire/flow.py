@@ -17,6 +17,7 @@ neither the network nor the server's log can tell who saw a notice.
 
 from __future__ import annotations
 
+import hashlib
 import weakref
 from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
@@ -314,6 +315,8 @@ class Places:
     plain_path: tuple[Step, ...]
     questions: tuple[Step, ...]
     numbers: Mapping[Step, int]
+    # What each place asks and may show, in a few characters (see ``layout``).
+    layout: str
 
 
 # By the id of the content they are for, and forgotten with it.
@@ -331,6 +334,45 @@ def places(content: Content) -> Places:
         plain = tuple(_path(content, checklist_after))
         questions = tuple(step for step in plain if step.kind in _QUESTION_KINDS)
         numbers = {step: number for number, step in enumerate(questions, start=1)}
-        found = _PLACES[id(content)] = Places(checklist_after, plain, questions, numbers)
+        found = _PLACES[id(content)] = Places(
+            checklist_after, plain, questions, numbers, layout(content, questions)
+        )
         weakref.finalize(content, _PLACES.pop, id(content), None)
     return found
+
+
+# The length of a layout: 12 hexadecimal digits, the same for every content.
+LAYOUT_LENGTH = 12
+
+
+def layout(content: Content, questions: tuple[Step, ...] | None = None) -> str:
+    """What each place of ``content``'s check asks, and which notices it can show, as a digest.
+
+    A page's form sends it back, so that an answer is only ever read
+    against the question it was given for. A release that adds, removes or
+    reorders a question, a sign's answers, the checklist's signs or the
+    notices changes it; one that only rewords them does not (the digest is
+    made of ids and values, never of words, so it is the same in every
+    language of a check).
+    """
+    steps = questions if questions is not None else places(content).questions
+    lines = []
+    for step in steps:
+        match step.kind:
+            case StepKind.AUDIENCE:
+                values = [option.value for option in content.audience.options]
+            case StepKind.SAFETY:
+                values = [option.value for option in content.safety.options]
+            case StepKind.USE:
+                values = [option.value for option in content.use.options]
+            case StepKind.SIGN:
+                values = [option.value for option in content.answer_options]
+            case _:  # the checklist
+                checklist = content.checklist
+                assert checklist is not None, "a content without a checklist has no checklist step"
+                values = [item.value for item in checklist.items]
+                values += [value for value, _label in checklist.item_answers]
+        lines.append(f"{step.kind} {step.sign_id or ''}: {' '.join(values)}")
+    notices = " ".join(f"{n.kind} {n.sign_id or ''}" for n in possible_notices(content))
+    lines.append(f"notices: {notices}")
+    return hashlib.sha256("\n".join(lines).encode()).hexdigest()[:LAYOUT_LENGTH]

@@ -9,8 +9,9 @@ from flask.testing import FlaskClient
 from werkzeug.test import TestResponse
 
 from questionnaire.content import Checklist, Content
-from questionnaire.flow import StepKind, question_steps
+from questionnaire.flow import StepKind, places, question_steps
 from questionnaire.web.forms import codes
+from questionnaire.web.views import LAYOUT
 from tests.pages import soup
 
 
@@ -110,8 +111,13 @@ def coded(content: Content, path: str, answer: str | list[str]) -> dict[str, str
     Tests say answers by their values ("often", or the ticked checklist signs,
     or ["none"] / ["not-sure"]); a page's form sends each as a code of fixed
     length, and the checklist as one field per sign, as a person's choice on
-    the page does.
+    the page does. With them goes the check the page was made for (its
+    ``layout`` field): an answer without it is not saved.
     """
+    return {LAYOUT: places(content).layout, **_answer_fields(content, path, answer)}
+
+
+def _answer_fields(content: Content, path: str, answer: str | list[str]) -> dict[str, str]:
     step = question_steps(content)[int(path.rsplit("/", 1)[1]) - 1]
     if step.kind is StepKind.CHECKLIST:
         checklist = content.checklist

@@ -187,7 +187,7 @@ class Journey:
         while path != "/summary":
             assert status == 200, f"GET {path} gave {status}"
             text = page.decode()
-            fields = {"csrf_token": _token(text), "shown": _shown(text)}
+            fields = _hidden_fields(text)
             for name, values in _radio_groups(text).items():
                 fields[name] = choose(path, name, values)
             status, path, _ = self.send("POST", path, urlencode(fields))
@@ -209,17 +209,12 @@ def _decoded(response: http.client.HTTPResponse, raw: bytes) -> bytes:
     return raw
 
 
-def _token(page: str) -> str:
-    found = re.search(r'name="csrf_token" type="hidden" value="([^"]+)"', page)
-    assert found, "no form token on the page"
-    return found.group(1)
-
-
-def _shown(page: str) -> str:
-    """Which notices the page says it shows, sent back with its form as a browser does."""
-    found = re.search(r'name="shown" type="hidden" value="([01]+)"', page)
-    assert found, "no notices field on the page"
-    return found.group(1)
+def _hidden_fields(page: str) -> dict[str, str]:
+    """The page's hidden fields (its form token, the notices it shows, the check it was
+    made for), sent back with its form as a browser does."""
+    found = dict(re.findall(r'name="([^"]+)" type="hidden" value="([^"]*)"', page))
+    assert {"csrf_token", "shown", "layout"} <= found.keys(), f"hidden fields: {sorted(found)}"
+    return found
 
 
 def _radio_groups(page: str) -> dict[str, list[str]]:

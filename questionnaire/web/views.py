@@ -118,8 +118,19 @@ class Visit:
             idle_warning=_idle_warning(),
             notices=[_notice(self, notice) for notice in self.notices],
             notices_shown=self.notices_shown(),
+            layout=flow.places(self.content).layout,
             **context,
         )
+
+    def made_for_this_check(self) -> bool:
+        """Whether the form sent was made for the check this server has, question for question.
+
+        A form made by another release (a page left open across an upgrade,
+        or served by another server during a rolling one) may have asked
+        another question at this place, or numbered its answers otherwise: its
+        answer is never saved, wherever it would land.
+        """
+        return request.form.get(LAYOUT) == flow.places(self.content).layout
 
     def notices_shown(self) -> str:
         """Which of the possible notices this page shows, one "0" or "1" for each.
@@ -227,25 +238,37 @@ def ask(
     record: Callable[[str], Progress],
 ) -> Response | str:
     """GET shows the question with the saved answer; POST validates, saves, redirects."""
-    form = ChoiceForm(
-        options=options,
-        error=prompt.error.for_(visit.audience),
-        audience=visit.audience,
-        saved=saved,
-        **_shown(),
-    )
+
+    def form(**filled: Any) -> ChoiceForm:
+        return ChoiceForm(
+            options=options,
+            error=prompt.error.for_(visit.audience),
+            audience=visit.audience,
+            saved=saved,
+            **filled,
+        )
+
     return answer_with(visit, prompt, form, record)
 
 
 def answer_with(
     visit: Visit,
     prompt: Prompt,
-    form: ChoiceForm | ChecklistForm,
+    form_for: Callable[..., ChoiceForm | ChecklistForm],
     record: Callable[[Any], Progress],
 ) -> Response | str:
-    """Save a valid answer and move on (post/redirect/get), or show the question again."""
+    """Save a valid answer and move on (post/redirect/get), or show the question again.
+
+    ``form_for(**filled)`` makes the page's form, filled as ``_shown`` says.
+    An answer sent from a form made for another release of the check is not
+    saved: the question is asked again, as this release asks it.
+    """
+    form = form_for(**_shown())
     if form.validate_on_submit():
-        return visit.go_on(record(form.value))
+        if visit.made_for_this_check():
+            return visit.go_on(record(form.value))
+        asked_again = form_for(formdata=None)
+        return visit.render("question.html", form=asked_again, prompt=prompt, changed=True)
     return visit.render("question.html", form=form, prompt=prompt)
 
 
@@ -264,7 +287,9 @@ def acknowledge(
     """A page to read, whose button records that it was read and moves on."""
     form = ContinueForm()
     if form.validate_on_submit():
-        return visit.go_on(record())
+        if visit.made_for_this_check():
+            return visit.go_on(record())
+        return visit.render(template, form=form, changed=True, **context)
     return visit.render(template, form=form, **context)
 
 
@@ -305,6 +330,9 @@ def other_languages() -> dict[str, object]:
 
 # The hidden field that says which notices a page's form was shown with.
 NOTICES_SHOWN = "shown"
+
+# The hidden field that says which check a page's form was made for (``flow.layout``).
+LAYOUT = "layout"
 
 # The query parameter of the language links.
 LANGUAGE_LINK = "language"
@@ -419,7 +447,10 @@ def _sign(visit: Visit) -> Response | str:
 def _checklist(visit: Visit) -> Response | str:
     checklist = visit.content.checklist
     assert checklist is not None, "a content without a checklist has no checklist step"
-    form = checklist_form(checklist, visit.audience, visit.progress.checklist, **_shown())
+
+    def form(**filled: Any) -> ChecklistForm:
+        return checklist_form(checklist, visit.audience, visit.progress.checklist, **filled)
+
     return answer_with(visit, checklist, form, visit.progress.with_checklist)
 
 
@@ -481,8 +512,12 @@ def start_again() -> Response:
 
 @bp.get("/exit")
 def exit_page() -> Response:
-    """Clear everything and leave for a neutral site. Works as a plain link."""
+    """Clear everything and leave for a neutral site. Works as a plain link.
+
+    Clearing the session deletes this check's own cookie. Not
+    ``Clear-Site-Data: "cookies"``: that clears every cookie of the whole
+    registrable domain (a clinic's patient portal on a sibling subdomain
+    too), and any other site could set it off with a link.
+    """
     session.clear()
-    response = redirect(exit_url(), 303)
-    response.headers["Clear-Site-Data"] = '"cookies"'
-    return response
+    return redirect(exit_url(), 303)
