@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import secrets
 from dataclasses import replace
 
 import pytest
@@ -203,7 +204,7 @@ def test_a_wrong_method_gets_a_friendly_page(client):
 
 
 def test_a_server_error_shows_a_page_that_says_nothing_about_the_request():
-    app = make_app(TESTING=False)
+    app = make_app(TESTING=False, SECRET_KEY=secrets.token_hex(32))
 
     @app.get("/broken")
     def broken() -> str:
@@ -243,7 +244,7 @@ PART_WAY = Progress(
 # The same, with the interruption not yet read: it is shown on top of the next question's page.
 AT_A_NOTICE = replace(PART_WAY, interruptions_seen=frozenset())
 # One app for every example: Hypothesis runs many, and the app does not change.
-FUZZ_APP = make_app(TESTING=False)
+FUZZ_APP = make_app(TESTING=False, SECRET_KEY=secrets.token_hex(32))
 
 
 @settings(max_examples=200, deadline=None)

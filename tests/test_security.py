@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import io
+import secrets
 import time
+from pathlib import Path
 from urllib.parse import quote, urlsplit
 
 import pytest
@@ -12,7 +14,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from werkzeug.test import EnvironBuilder, run_wsgi_app
 
-from app import create_app
+from app import ConfigurationError, create_app
 from questionnaire.content import load_all_content
 from tests.conftest import TEST_CONFIG, make_app
 from tests.pages import soup, text_of
@@ -156,14 +158,180 @@ def test_a_host_not_in_trusted_hosts_gets_a_400_with_the_security_headers():
     assert response.headers["Content-Security-Policy"].startswith("default-src 'none'")
 
 
+# Keys as an operator makes them (python3 -c 'import secrets; print(secrets.token_hex(32))').
+NEW_KEY, OLD_KEY, OLDER_KEY = (secrets.token_hex(32) for _ in range(3))
+
+
 def test_trusted_hosts_and_key_fallbacks_can_be_listed_in_the_environment(monkeypatch):
-    monkeypatch.setenv("SELFCHECK_SECRET_KEY", "new")
-    monkeypatch.setenv("SELFCHECK_SECRET_KEY_FALLBACKS", "old, older")
+    monkeypatch.setenv("SELFCHECK_SECRET_KEY", NEW_KEY)
+    monkeypatch.setenv("SELFCHECK_SECRET_KEY_FALLBACKS", f"{OLD_KEY}, {OLDER_KEY}")
     monkeypatch.setenv("SELFCHECK_TRUSTED_HOSTS", "check.example.org,.clinic.example")
     monkeypatch.delenv("SELFCHECK_DEVELOPMENT", raising=False)
     config = create_app().config
-    assert config["SECRET_KEY_FALLBACKS"] == ["old", "older"]
+    assert config["SECRET_KEY_FALLBACKS"] == [OLD_KEY, OLDER_KEY]
     assert config["TRUSTED_HOSTS"] == ["check.example.org", ".clinic.example"]
+
+
+def production_config(**config):
+    """What an operator's environment gives: no test mode, so the key rules apply."""
+    return {"SECRET_KEY": NEW_KEY, **config}
+
+
+@pytest.mark.parametrize(
+    ("key", "problem"),
+    [
+        ("test", "4 bytes long"),
+        ("test secret key", "15 bytes long"),
+        ("k" * 64, "only 1 different characters"),
+        ("bench " * 8, "only 6 different characters"),
+        ("0123456789abcdef" * 4, "repeats a shorter piece"),
+        ("correct horse " * 3, "repeats a shorter piece"),
+    ],
+)
+def test_a_weak_secret_key_is_refused_outside_development_saying_how_to_make_one(key, problem):
+    for config in [{"SECRET_KEY": key}, {"SECRET_KEY_FALLBACKS": [key]}]:
+        with pytest.raises(ConfigurationError) as refused:
+            create_app(production_config(**config))
+        message = str(refused.value)
+        assert problem in message, message
+        assert "python3 -c 'import secrets; print(secrets.token_hex(32))'" in message
+        assert key not in message  # a log of the error shows no key
+    # In development, on a person's own computer, any key will do.
+    assert create_app({"SECRET_KEY": key, "DEVELOPMENT": True}).secret_key == key
+
+
+def test_a_random_key_is_accepted_whatever_its_kind():
+    for key in [
+        secrets.token_hex(32),
+        secrets.token_hex(16),
+        secrets.token_urlsafe(32),
+        secrets.token_bytes(32),
+    ]:
+        assert create_app(production_config(SECRET_KEY=key)).secret_key == key
+
+
+def test_the_key_and_old_keys_can_be_read_from_files_as_docker_and_kubernetes_mount_them(
+    tmp_path, monkeypatch
+):
+    key_file, fallbacks_file = tmp_path / "key", tmp_path / "fallbacks"
+    key_file.write_text(f"{NEW_KEY}\n")
+    fallbacks_file.write_text(f"{OLD_KEY}\n{OLDER_KEY}\n")
+    monkeypatch.setenv("SELFCHECK_SECRET_KEY_FILE", str(key_file))
+    monkeypatch.setenv("SELFCHECK_SECRET_KEY_FALLBACKS_FILE", str(fallbacks_file))
+    for name in ["SELFCHECK_SECRET_KEY", "SELFCHECK_SECRET_KEY_FALLBACKS", "SELFCHECK_DEVELOPMENT"]:
+        monkeypatch.delenv(name, raising=False)
+    config = create_app().config
+    assert config["SECRET_KEY"] == NEW_KEY
+    assert config["SECRET_KEY_FALLBACKS"] == [OLD_KEY, OLDER_KEY]
+    # One key a line, or separated by commas, as in SELFCHECK_SECRET_KEY_FALLBACKS.
+    fallbacks_file.write_text(f"{OLD_KEY},{OLDER_KEY}")
+    assert create_app().config["SECRET_KEY_FALLBACKS"] == [OLD_KEY, OLDER_KEY]
+    # A weak key in a file is as weak as anywhere else.
+    key_file.write_text("test\n")
+    with pytest.raises(ConfigurationError, match="SELFCHECK_SECRET_KEY is 4 bytes long"):
+        create_app()
+
+
+@pytest.mark.parametrize("setting", ["SECRET_KEY", "SECRET_KEY_FALLBACKS"])
+def test_a_key_given_both_as_a_value_and_as_a_file_is_refused(tmp_path, monkeypatch, setting):
+    key_file = tmp_path / "key"
+    key_file.write_text(OLD_KEY)
+    monkeypatch.setenv("SELFCHECK_SECRET_KEY", NEW_KEY)
+    monkeypatch.setenv(f"SELFCHECK_{setting}", OLDER_KEY)
+    monkeypatch.setenv(f"SELFCHECK_{setting}_FILE", str(key_file))
+    monkeypatch.delenv("SELFCHECK_DEVELOPMENT", raising=False)
+    with pytest.raises(ConfigurationError, match=f"Both SELFCHECK_{setting} and SELFCHECK_"):
+        create_app()
+
+
+def test_a_key_file_that_cannot_be_read_is_named(tmp_path):
+    missing = tmp_path / "no-such-file"
+    with pytest.raises(
+        ConfigurationError, match=f"SELFCHECK_SECRET_KEY_FILE: cannot read {missing}"
+    ):
+        create_app({"SECRET_KEY_FILE": str(missing)})
+
+
+@pytest.mark.parametrize(
+    "address",
+    [
+        "//evil.example/x",
+        "http://www.weather.gov/",
+        "javascript:alert(1)",
+        "https://",
+        "https://www.weather.gov/\r\nSet-Cookie: x=1",
+        'https://www.weather.gov/"><script>',
+        "https://www.weather.gov:port/",
+        "/exit",
+    ],
+)
+def test_the_deployments_exit_address_is_checked_as_a_clinics_is(address):
+    with pytest.raises(ConfigurationError, match="SELFCHECK_EXIT_URL .* whole https:// address"):
+        create_app(production_config(EXIT_URL=address))
+
+
+def test_an_https_exit_address_is_accepted():
+    app = create_app(production_config(EXIT_URL="https://www.example.org/news?x=1"))
+    assert app.config["EXIT_URL"] == "https://www.example.org/news?x=1"
+
+
+# Host headers that are made of a host's characters but are no host name: an
+# empty label, a label over 63 characters, punycode that decodes to nothing.
+BROKEN_HOSTS = ["xn--", ".", "a..b", "a" * 64 + ".example", "xn--a", "xn--:8443"]
+CLINICS_FILE = Path(__file__).parent.parent / "clinics.example.toml"
+
+
+def send_raw(app, path: str, host: str, scheme: str = "https"):
+    """A request with exactly this Host, straight to the WSGI app: the test client
+    cannot even store its cookies for a host like these."""
+    path, _, query = path.partition("?")
+    environ = EnvironBuilder(
+        path=path, query_string=query, base_url=f"{scheme}://localhost"
+    ).get_environ()
+    environ["HTTP_HOST"] = host
+    body, status, headers = run_wsgi_app(app, environ, buffered=True)
+    return int(status.split()[0]), headers, b"".join(body).decode()
+
+
+@pytest.mark.parametrize("host", BROKEN_HOSTS)
+@pytest.mark.parametrize(
+    "path", ["/continue", "/language/es?next=/", "/c/riverside", "/c/riverside/", "/"]
+)
+def test_a_host_that_is_no_name_gets_a_400_with_the_headers_on_every_redirect(host, path):
+    app = create_app(production_config(CONFIG=str(CLINICS_FILE)))
+    status, headers, body = send_raw(app, path, host)
+    assert status == 400, (host, path)
+    assert "Sorry, something did not work" in body
+    assert headers["Content-Security-Policy"].startswith("default-src 'none'")
+    assert headers["Cache-Control"] == "no-store"
+    assert "Location" not in headers
+
+
+@pytest.mark.parametrize("trusted", [None, ["check.example.org"]])
+def test_a_clinics_address_without_its_slash_is_sent_on_with_the_headers(trusted):
+    app = create_app(production_config(CONFIG=str(CLINICS_FILE), TRUSTED_HOSTS=trusted))
+    status, headers, _ = send_raw(app, "/c/riverside?x=1", "check.example.org")
+    assert status == 308
+    assert headers["Location"] == "https://check.example.org/c/riverside/"
+    assert headers["Cache-Control"] == "no-store"
+    assert headers["X-Content-Type-Options"] == "nosniff"
+    assert headers["Strict-Transport-Security"].startswith("max-age=63072000")
+    # A post keeps its method and body on the way (308).
+    client = app.test_client()
+    response = client.post("/c/riverside", base_url="https://check.example.org")
+    assert response.status_code == 308
+
+
+def test_a_clinics_address_without_its_slash_honours_trusted_hosts():
+    app = create_app(production_config(CONFIG=str(CLINICS_FILE), TRUSTED_HOSTS=["127.0.0.1"]))
+    status, headers, body = send_raw(app, "/c/riverside", "evil.example")
+    assert status == 400
+    assert "Location" not in headers and "evil.example" not in body
+    assert headers["Content-Security-Policy"].startswith("default-src 'none'")
+    assert headers["Cache-Control"] == "no-store"
+    # A slug no clinic has is an ordinary address: not found.
+    status, _, _ = send_raw(app, "/c/nobody", "127.0.0.1")
+    assert status == 404
 
 
 def test_a_forged_forwarded_proto_changes_nothing_without_a_proxy():
@@ -175,12 +343,32 @@ def test_a_forged_forwarded_proto_changes_nothing_without_a_proxy():
 def test_behind_one_proxy_its_forwarded_https_is_believed():
     client = make_app(PROXY_COUNT=1).test_client()
     response = client.get("/", headers={"X-Forwarded-Proto": "https"})
-    assert response.headers["Strict-Transport-Security"] == "max-age=63072000; includeSubDomains"
+    assert response.headers["Strict-Transport-Security"] == "max-age=63072000"
 
 
-def test_hsts_is_sent_over_https():
+def test_hsts_is_sent_over_https_for_this_host_only_unless_the_operator_asks():
+    """includeSubDomains would hold every site under the app's host name to HTTPS for two
+    years: harmless at a host of its own, but at a domain's apex that is every site of it."""
     response = make_app().test_client().get("/", base_url="https://localhost")
-    assert response.headers["Strict-Transport-Security"] == "max-age=63072000; includeSubDomains"
+    assert response.headers["Strict-Transport-Security"] == "max-age=63072000"
+    for setting in [True, "true", "True", "1", "yes"]:
+        app = make_app(HSTS_INCLUDE_SUBDOMAINS=setting)
+        response = app.test_client().get("/", base_url="https://localhost")
+        assert (
+            response.headers["Strict-Transport-Security"] == "max-age=63072000; includeSubDomains"
+        )
+    for setting in [False, "false", "0", "no"]:
+        app = make_app(HSTS_INCLUDE_SUBDOMAINS=setting)
+        response = app.test_client().get("/", base_url="https://localhost")
+        assert response.headers["Strict-Transport-Security"] == "max-age=63072000", setting
+
+
+def test_hsts_include_subdomains_from_the_environment(monkeypatch):
+    monkeypatch.setenv("SELFCHECK_HSTS_INCLUDE_SUBDOMAINS", "true")
+    assert make_app().config["HSTS_INCLUDE_SUBDOMAINS"] is True
+    monkeypatch.setenv("SELFCHECK_HSTS_INCLUDE_SUBDOMAINS", "sometimes")
+    with pytest.raises(ConfigurationError, match="SELFCHECK_HSTS_INCLUDE_SUBDOMAINS .* true or"):
+        make_app()
 
 
 class TestKeyRotation:
@@ -199,7 +387,7 @@ class TestKeyRotation:
         # The page was opened before the rotation; its form is sent after it.
         old_token = csrf_token(client.get(SIGN["nausea"]))
         rotated = self.rotated_client(
-            client, SECRET_KEY="the new key", SECRET_KEY_FALLBACKS=["test secret key"]
+            client, SECRET_KEY=NEW_KEY, SECRET_KEY_FALLBACKS=[TEST_CONFIG["SECRET_KEY"]]
         )
         response = rotated.post(SIGN["nausea"], data={"csrf_token": old_token, **NAUSEA_NO})
         assert redirected_to(response) == SIGN["irritability"]
@@ -211,7 +399,7 @@ class TestKeyRotation:
 
     def test_without_the_old_key_the_person_is_told_the_check_starts_again(self, client):
         walk(client, answers={"sweating": "often"}, stop_at=SIGN["nausea"])
-        rotated = self.rotated_client(client, SECRET_KEY="the new key")
+        rotated = self.rotated_client(client, SECRET_KEY=NEW_KEY)
         assert redirected_to(rotated.get(SIGN["nausea"])) == WHO
         page = soup(rotated.get(WHO))
         notice = text_of(page.select_one(".notice"))
@@ -223,7 +411,7 @@ class TestKeyRotation:
     ):
         walk(client, stop_at=SIGN["nausea"])
         old_token = csrf_token(client.get(SIGN["nausea"]))
-        rotated = self.rotated_client(client, SECRET_KEY="the new key")
+        rotated = self.rotated_client(client, SECRET_KEY=NEW_KEY)
         response = rotated.post(SIGN["nausea"], data={"csrf_token": old_token, **NAUSEA_NO})
         assert response.status_code == 400
         text = text_of(soup(response).main)
@@ -232,7 +420,7 @@ class TestKeyRotation:
 
     def test_a_cookie_without_answers_from_the_old_key_gets_no_notice(self, client):
         client.get(WHO)  # the form token alone is in the cookie: nothing to lose
-        rotated = self.rotated_client(client, SECRET_KEY="the new key")
+        rotated = self.rotated_client(client, SECRET_KEY=NEW_KEY)
         page = soup(rotated.get(WHO))
         assert page.select_one(".notice") is None
 
@@ -271,7 +459,7 @@ def test_the_health_check_touches_no_session(client):
 
 
 def test_when_even_the_error_page_fails_a_plain_page_is_shown(monkeypatch):
-    app = unchecked_app(TESTING=False)
+    app = unchecked_app(TESTING=False, SECRET_KEY=NEW_KEY)
 
     def broken(*args, **kwargs):
         raise RuntimeError("the template cannot be made")

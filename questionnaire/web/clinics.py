@@ -13,12 +13,11 @@ import re
 from collections.abc import Iterable
 from wsgiref.types import StartResponse, WSGIApplication, WSGIEnvironment
 
-from flask import Blueprint, Flask, g, render_template, url_for
+from flask import Blueprint, Flask, g, redirect, render_template, request, url_for
+from flask.globals import request_ctx
 from markupsafe import escape
 from werkzeug.exceptions import NotFound
-from werkzeug.utils import redirect
 from werkzeug.wrappers import Response
-from werkzeug.wsgi import get_current_url
 
 from questionnaire.clinics import Clinic, Clinics
 from questionnaire.content import Audience
@@ -28,6 +27,8 @@ from questionnaire.web.context import gettext as _
 from questionnaire.web.security import csp_hash, set_page_policy
 
 _PREFIX = re.compile(r"^/c/([a-z0-9-]+)(/.*)?$")
+# Set for /c/<slug> without its slash: the app sends the person on to /c/<slug>/.
+_ADD_SLASH = "selfcheck.add_slash"
 # Web staff copy the button; it styles itself, so that it looks the same on
 # any site. The embed page shows it by allowing exactly this style attribute.
 BUTTON_STYLE = (
@@ -49,14 +50,13 @@ class ClinicPrefix:
     def __call__(self, environ: WSGIEnvironment, start_response: StartResponse) -> Iterable[bytes]:
         path = environ.get("PATH_INFO", "")
         found = _PREFIX.match(path)
-        if found and self.clinics.clinic(found.group(1)) is not None and not found.group(2):
-            # /c/<slug> to /c/<slug>/: the clinic's cookie is sent under the slash only.
-            address = get_current_url(environ, strip_querystring=True) + "/"
-            return redirect(address, 308)(environ, start_response)
         if found and self.clinics.clinic(found.group(1)) is not None:
             environ["SCRIPT_NAME"] = environ.get("SCRIPT_NAME", "") + f"/c/{found.group(1)}"
             environ["PATH_INFO"] = found.group(2) or "/"
             environ[CLINIC] = found.group(1)
+            # /c/<slug> goes to /c/<slug>/: made by the app (add_slash), so that it
+            # checks the host and carries the headers of every response.
+            environ[_ADD_SLASH] = not found.group(2)
         elif not found and self.clinics.default_clinic is not None:
             environ[CLINIC] = self.clinics.default_clinic
         return self.app(environ, start_response)
@@ -124,6 +124,19 @@ def _start_url() -> str:
     return url_for("check.start", _external=True)
 
 
+def add_slash() -> Response | None:
+    """``/c/<slug>`` to ``/c/<slug>/``: the clinic's cookie is sent under the slash only.
+
+    Before any other check of the request: a form posted to ``/c/<slug>`` is
+    sent on too (a 308 keeps the method), and checked there. A host outside
+    ``TRUSTED_HOSTS`` (no URL adapter) is refused as on any other page. The
+    query string is left behind, as on the language switch.
+    """
+    if not request.environ.get(_ADD_SLASH) or request_ctx.url_adapter is None:
+        return None
+    return redirect(request.script_root + "/", 308)
+
+
 def init_clinics(app: Flask, clinics: Clinics | None) -> None:
     """Serve the clinics (if any) under their prefixes, branded."""
     app.context_processor(lambda: {"clinic": current_clinic()})
@@ -132,4 +145,5 @@ def init_clinics(app: Flask, clinics: Clinics | None) -> None:
         return
     app.extensions[CLINICS] = clinics
     app.register_blueprint(bp)
+    app.before_request_funcs.setdefault(None, []).insert(0, add_slash)
     app.wsgi_app = ClinicPrefix(app.wsgi_app, clinics)  # type: ignore[method-assign]

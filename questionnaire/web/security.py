@@ -112,7 +112,14 @@ PAGE_HEADERS = {
     "Cross-Origin-Opener-Policy": "same-origin",
 }
 # Two years, as the HSTS preload list asks. Only sent over HTTPS, where it counts.
-STRICT_TRANSPORT_SECURITY = "max-age=63072000; includeSubDomains"
+STRICT_TRANSPORT_SECURITY = "max-age=63072000"
+
+
+def strict_transport_security() -> str:
+    """HSTS, for the names under this host too when HSTS_INCLUDE_SUBDOMAINS says so."""
+    if current_app.config["HSTS_INCLUDE_SUBDOMAINS"]:
+        return STRICT_TRANSPORT_SECURITY + "; includeSubDomains"
+    return STRICT_TRANSPORT_SECURITY
 
 
 def add_security_headers(response: Response) -> Response:
@@ -131,7 +138,7 @@ def add_security_headers(response: Response) -> Response:
             # X-Frame-Options cannot name sites: frame-ancestors alone decides.
             del response.headers["X-Frame-Options"]
     if request.is_secure:
-        response.headers["Strict-Transport-Security"] = STRICT_TRANSPORT_SECURITY
+        response.headers["Strict-Transport-Security"] = strict_transport_security()
     if "Cache-Control" not in response.headers:
         # Pages can show answers: never keep them in a browser or proxy cache.
         response.headers["Cache-Control"] = "no-store"
@@ -183,7 +190,7 @@ def _require_same_origin() -> None:
         return
     # "null" (a sandboxed frame, a redirect from elsewhere) is never this site.
     if sender.lower() != _own_origin():
-        _refuse("The form was sent from another site.")
+        _refuse("The form was sent from a different site.")
 
 
 def _require_valid_token(token: str | None) -> None:

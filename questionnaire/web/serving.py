@@ -6,9 +6,11 @@ import io
 from collections.abc import Iterable
 from wsgiref.types import StartResponse, WSGIApplication, WSGIEnvironment
 
-from flask import Flask, Response, request
-from werkzeug.exceptions import BadRequest, RequestEntityTooLarge, UnsupportedMediaType
+from flask import Flask, Request, Response, request
+from werkzeug.datastructures import Headers
+from werkzeug.exceptions import BadHost, BadRequest, RequestEntityTooLarge, UnsupportedMediaType
 from werkzeug.middleware.proxy_fix import ProxyFix
+from werkzeug.routing import MapAdapter
 
 UNREADABLE_BODY = "selfcheck.unreadable_body"
 
@@ -71,6 +73,39 @@ def check_request_body() -> None:
         raise UnsupportedMediaType()
 
 
+def is_host_name(host: str) -> bool:
+    """Whether a ``Host`` (``name`` or ``name:port``) can be written in an address and read back.
+
+    Werkzeug has already refused any character a host name cannot have. What
+    is left to refuse is a name whose labels are empty or longer than 63
+    characters (``.``, ``a..b``), or that is not valid punycode (``xn--``):
+    building an address with one of those fails half-way through a response.
+    """
+    if host.startswith("["):
+        return True  # an IPv6 address, whose form Werkzeug has checked
+    name = host.rsplit(":", 1)[0] if ":" in host else host
+    try:
+        name.encode("idna").decode("idna")
+    except UnicodeError:
+        return False
+    return True
+
+
+class SelfCheckFlask(Flask):
+    """Flask, refusing a request whose ``Host`` is not a name before anything is done with it.
+
+    Such a request gets the 400 that a host outside ``TRUSTED_HOSTS`` gets (the
+    plain error page, with the security headers), rather than a 500 from the
+    first address built for it: a redirect's ``Location``, a link on a page.
+    """
+
+    def create_url_adapter(self, request: Request | None) -> MapAdapter | None:
+        adapter = super().create_url_adapter(request)
+        if request is not None and not is_host_name(request.host):
+            raise BadHost()
+        return adapter
+
+
 class AbsoluteLocationResponse(Response):
     """A response whose ``Location`` is a whole URL (``https://host/path``).
 
@@ -80,6 +115,19 @@ class AbsoluteLocationResponse(Response):
     """
 
     autocorrect_location_header = True
+
+    def get_wsgi_headers(self, environ: WSGIEnvironment) -> Headers:
+        """The headers, with the ``Location`` left as it is if no whole URL can be made of it.
+
+        ``SelfCheckFlask`` refuses a request with a broken ``Host`` before any
+        redirect is made; this is in case one is made all the same, where a
+        failure would come too late for any error page.
+        """
+        try:
+            return super().get_wsgi_headers(environ)
+        except UnicodeError:
+            self.autocorrect_location_header = False
+            return super().get_wsgi_headers(environ)
 
 
 def wrap_for_serving(app: Flask) -> None:
