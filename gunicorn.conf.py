@@ -8,12 +8,14 @@ without a proxy. See DEPLOY.md.
 
 from __future__ import annotations
 
+import logging
 import os
 import re
 import time
 from typing import Any
 
 from gunicorn.glogging import Logger
+from gunicorn.util import unquote_to_wsgi_str
 
 
 def _flag(name: str) -> bool:
@@ -30,7 +32,15 @@ bind = [f"{os.environ.get('SELFCHECK_HOST', '127.0.0.1')}:{os.environ.get('PORT'
 # cpu_count() inside a container reports the host's cores, not the container's
 # share of them: the count is set here, not guessed.
 workers = int(os.environ.get("WEB_CONCURRENCY", "2"))
-worker_class = "sync"
+# Threads, not sync workers: a sync worker spends itself on one connection,
+# including the TLS handshake when gunicorn serves HTTPS, so two connections
+# that send nothing stopped both workers for 30 s at a time. A gthread worker
+# waits for a new connection's first bytes in a thread for a few seconds, then
+# in its poller; 16 threads each take dozens of such connections to slow it.
+# This is a second line of defence only: in front of clients, a buffering proxy
+# (DEPLOY.md) is what holds slow and idle connections.
+worker_class = "gthread"
+threads = 16
 timeout = 30
 graceful_timeout = 20
 # Workers signal they are alive through a file; on a disk-backed /tmp (or a
@@ -48,8 +58,8 @@ limit_request_field_size = 8190
 forwarded_allow_ips = ""
 secure_scheme_headers: dict[str, str] = {}
 
-# One line per request: method, path (no query string), status, duration:
-# the same lines in the same order for every journey, whatever the answers.
+# One line per request: method, the path asked for (no query string), status,
+# duration: the same lines in the same order for every journey, whatever the answers.
 # No response size (not needed), no referrer, no user agent,
 # and the client's address only when the operator asks for it.
 accesslog = "-"
@@ -65,20 +75,56 @@ def _printable(text: str) -> str:
     return "".join(c if c.isprintable() else c.encode("unicode_escape").decode() for c in text)
 
 
+def _path_of(uri: str) -> str:
+    """An address without its query string, decoded as gunicorn decodes it, escaped."""
+    return _printable(unquote_to_wsgi_str(uri.split("?", 1)[0].split("#", 1)[0]))
+
+
 class PrivateLogger(Logger):
     """gunicorn's logger, kept to what the log promises.
 
-    The path is written with control characters escaped (gunicorn writes it
-    decoded, so ``%0A`` in an address would otherwise forge a line). And
-    gunicorn's warning about a malformed request names neither the client's
-    address (unless asked for) nor what the request said, which can include
-    its query string.
+    The access log gives the path the person asked for (``/c/<slug>/embed``,
+    not the ``/embed`` the app sees under the clinic's prefix), with control
+    characters escaped (gunicorn writes it decoded, so ``%0A`` in an address
+    would otherwise forge a line). gunicorn's warning about a malformed
+    request names neither the client's address (unless asked for) nor what
+    the request said, and its error about a request the app failed on names
+    the path without the query string. The app's own messages (a refused
+    form's reason) go to the same log.
     """
+
+    def setup(self, cfg: Any) -> None:
+        super().setup(cfg)
+        # The app's messages, at the log's level: why a form was refused (its
+        # reason only, never a value from it) tells an operator what a 400 was.
+        app_log = logging.getLogger("questionnaire")
+        app_log.handlers = list(self.error_log.handlers)
+        app_log.setLevel(self.error_log.level)
+        app_log.propagate = False
+        self.timed_out: set[str] = set()
 
     def atoms(self, resp: Any, req: Any, environ: Any, request_time: Any) -> dict[str, Any]:
         atoms: dict[str, Any] = super().atoms(resp, req, environ, request_time)
-        atoms["U"] = _printable(str(atoms["U"]))
+        asked = getattr(req, "path", None)
+        atoms["U"] = _path_of(asked) if isinstance(asked, str) else _printable(str(atoms["U"]))
         return atoms
+
+    def exception(self, msg: str, *args: Any, **kwargs: Any) -> None:
+        if msg.startswith("Error handling request") and args:
+            # The address is the last argument: without its query string.
+            args = (*args[:-1], _path_of(str(args[-1])))
+        super().exception(msg, *args, **kwargs)
+
+    def critical(self, msg: str, *args: Any, **kwargs: Any) -> None:
+        if msg.startswith("WORKER TIMEOUT") and args:
+            self.timed_out.add(str(args[0]))
+        super().critical(msg, *args, **kwargs)
+
+    def error(self, msg: str, *args: Any, **kwargs: Any) -> None:
+        if msg.endswith(" Perhaps out of memory?") and args and str(args[0]) in self.timed_out:
+            # A worker stopped because it timed out, not for want of memory.
+            msg = msg.removesuffix(" Perhaps out of memory?") + " It had timed out."
+        super().error(msg, *args, **kwargs)
 
     def warning(self, msg: str, *args: Any, **kwargs: Any) -> None:
         if msg.startswith("Invalid request from ip="):

@@ -223,8 +223,9 @@ class Visitor:
         while path != stop:
             response, page = self.send("GET", path)
             assert response.status == 200, f"GET {path} gave {response.status}"
+            # Every hidden field of the page's form, as a browser sends them.
             form: dict[str, str | list[str]] = dict(
-                re.findall(r'name="(csrf_token|shown)" type="hidden" value="([^"]+)"', page)
+                re.findall(r'name="([\w-]+)" type="hidden" value="([^"]*)"', page)
             )
             if path in answers:
                 form.update(coded(ENGLISH, path, answers[path]))

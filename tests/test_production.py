@@ -8,7 +8,11 @@ from __future__ import annotations
 
 import gzip
 import http.client
+import logging
 import re
+import runpy
+import socket
+import time
 from collections.abc import Iterator, Mapping
 from http.cookies import SimpleCookie
 from pathlib import Path
@@ -17,7 +21,7 @@ from urllib.parse import urlencode, urlsplit
 import brotli
 import pytest
 
-from tests.server import ENGLISH, PROJECT, ProductionServer, Visitor, production_server
+from tests.server import ENGLISH, HOST, PROJECT, ProductionServer, Visitor, production_server
 from tests.walk import CHECKLIST, SAFETY, SIGN, SUMMARY, USE, WHO, coded
 
 EXPECTED_HEADERS = {
@@ -26,7 +30,8 @@ EXPECTED_HEADERS = {
     "Referrer-Policy": "same-origin",
     "Cross-Origin-Opener-Policy": "same-origin",
     "Cross-Origin-Resource-Policy": "same-origin",
-    "Strict-Transport-Security": "max-age=63072000; includeSubDomains",
+    # includeSubDomains only when the operator asks (SELFCHECK_HSTS_INCLUDE_SUBDOMAINS).
+    "Strict-Transport-Security": "max-age=63072000",
 }
 CSP_DIRECTIVES = {
     "default-src 'none'",
@@ -293,7 +298,7 @@ class Wire:
             assert token, f"{path}: no form token"
             fields = coded(ENGLISH, path, answers[path]) if path in answers else {}
             # As a browser sends it: with the page's hidden fields (which notices it showed).
-            hidden = dict(re.findall(r'name="(shown)" type="hidden" value="([01]+)"', page))
+            hidden = dict(re.findall(r'name="([\w-]+)" type="hidden" value="([^"]*)"', page))
             sent = {"csrf_token": token.group(1), **hidden, **fields}
             response, _ = self.send("POST", path, sent)
             assert response.status == 303, f"POST {path} gave {response.status}"
@@ -456,3 +461,111 @@ def test_a_json_body_is_not_a_form_and_gets_the_friendly_415(server):
         )
         assert response.status == 415, body
         assert b"Sorry, something did not work" in raw
+
+
+CLINICS_FILE = PROJECT / "clinics.example.toml"
+
+
+@pytest.fixture(scope="module")
+def clinic_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[ProductionServer]:
+    folder = tmp_path_factory.mktemp("clinics")
+    with production_server(folder, {"SELFCHECK_CONFIG": str(CLINICS_FILE)}) as running:
+        yield running
+
+
+@pytest.mark.parametrize("host", ["xn--", ".", "a" * 64 + ".example", "xn--a"])
+@pytest.mark.parametrize(
+    "path", ["/continue", "/language/es?next=/", "/c/riverside", "/c/riverside/", "/"]
+)
+def test_a_host_that_is_no_name_gets_a_400_on_every_redirect_and_no_traceback(
+    clinic_server, host, path
+):
+    status, answer = raw_request(
+        clinic_server, f"GET {path} HTTP/1.1\nHost: {host}\nConnection: close\n"
+    )
+    assert status == 400, answer[:300]
+    assert b"Sorry, something did not work" in answer
+    assert b"Content-Security-Policy: default-src 'none'" in answer
+    assert b"Cache-Control: no-store" in answer
+    assert b"\r\nLocation:" not in answer
+    clinic_server.request("GET", "/end-of-broken-host")
+    lines = clinic_server.wait_for_log(r"GET /end-of-broken-host 404 \d+ms")
+    assert not any("Traceback" in line or "Error handling request" in line for line in lines)
+
+
+def test_the_clinic_redirect_carries_the_headers_and_the_log_names_the_clinics_paths(
+    clinic_server,
+):
+    response, _ = clinic_server.request("GET", "/c/riverside?from=newsletter")
+    assert response.status == 308
+    assert response.headers["Location"] == f"{clinic_server.url}/c/riverside/"
+    assert response.headers["Cache-Control"] == "no-store"
+    assert response.headers["Strict-Transport-Security"] == "max-age=63072000"
+    assert response.headers["X-Content-Type-Options"] == "nosniff"
+    response, _ = clinic_server.request("GET", "/c/riverside/embed")
+    assert response.status == 200
+    lines = clinic_server.wait_for_log(r"GET /c/riverside/embed 200 \d+ms")
+    # The path asked for, as it was asked for: no query string, nor the app's view of it.
+    assert any(re.fullmatch(r"GET /c/riverside 308 \d+ms", line) for line in lines), lines
+    assert not any(re.match(r"GET /embed ", line) for line in lines), lines
+    assert not any("newsletter" in line for line in lines)
+
+
+def test_a_refused_form_is_logged_with_its_reason_only(server):
+    person = Visitor(server)
+    response, _ = person.post(WHO, "me", Origin="https://evil.example")
+    assert response.status == 400
+    lines = server.wait_for_log(
+        r".*\[INFO\] Form refused: The form was sent from a different site\."
+    )
+    refused = [line for line in lines if "Form refused" in line]
+    assert all("evil.example" not in line and "csrf" not in line.lower() for line in refused)
+
+
+def private_logger() -> logging.Logger:
+    """gunicorn.conf.py's logger, as gunicorn makes it, writing to stderr (captured)."""
+    from gunicorn.config import Config
+
+    settings = runpy.run_path(str(PROJECT / "gunicorn.conf.py"))
+    config = Config()
+    config.set("errorlog", "-")
+    config.set("loglevel", "info")
+    logger: logging.Logger = settings["PrivateLogger"](config)
+    return logger
+
+
+def test_gunicorns_error_lines_name_the_path_without_its_query_string(capsys):
+    log = private_logger()
+    try:
+        raise UnicodeError("label empty or too long")
+    except UnicodeError:
+        log.exception("Error handling request %s %s", "GET", "/language/es?next=/&answer=often")
+    written = capsys.readouterr().err
+    assert "Error handling request GET /language/es\n" in written, written
+    assert "next=" not in written and "often" not in written
+
+
+def test_a_worker_stopped_after_its_timeout_is_not_said_to_be_out_of_memory(capsys):
+    log = private_logger()
+    log.critical("WORKER TIMEOUT (pid:%s)", 4242)
+    log.error("Worker (pid:%s) was sent %s! Perhaps out of memory?", 4242, "SIGKILL")
+    log.error("Worker (pid:%s) was sent %s! Perhaps out of memory?", 4343, "SIGKILL")
+    written = capsys.readouterr().err
+    assert "Worker (pid:4242) was sent SIGKILL! It had timed out." in written
+    assert "Worker (pid:4343) was sent SIGKILL! Perhaps out of memory?" in written
+
+
+def test_idle_connections_do_not_stop_the_server(server):
+    """Connections that send nothing, not even a TLS handshake, as an attacker's do: a sync
+    worker spent itself on each until gunicorn's 30 s timeout (two stopped the server)."""
+    idle = [socket.create_connection((HOST, server.port), timeout=30) for _ in range(6)]
+    try:
+        time.sleep(0.5)
+        for _ in range(3):
+            began = time.monotonic()
+            response, body = server.request("GET", "/healthz")
+            assert response.status == 200 and body.startswith(b"ok\n")
+            assert time.monotonic() - began < 5
+    finally:
+        for connection in idle:
+            connection.close()
