@@ -188,7 +188,8 @@ def test_the_stylesheet_and_script_are_sent_as_compressed_once_at_the_best_quali
 def test_health_check_is_tiny_and_sets_no_cookie(server):
     response, body = server.request("GET", "/healthz", headers={"Cookie": "session=whatever"})
     assert response.status == 200
-    assert body == b"ok\n"
+    # "ok", then any lines saying which release answered: still tiny.
+    assert body.startswith(b"ok\n") and len(body) < 256, body
     assert response.headers.get("Set-Cookie") is None
     assert "Cookie" not in response.headers.get("Vary", "")
 

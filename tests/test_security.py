@@ -6,7 +6,7 @@ import io
 import secrets
 import time
 from pathlib import Path
-from urllib.parse import quote, urlsplit
+from urllib.parse import quote, urlencode, urlsplit
 
 import pytest
 from bs4 import BeautifulSoup
@@ -539,9 +539,11 @@ def test_an_unsized_body_over_the_limit_is_refused_before_anything_else(app):
 
 
 def test_an_unsized_body_within_the_limit_is_read_as_an_ordinary_form(app, client):
-    token = csrf_token(client.get(WHO))
+    page = soup(client.get(WHO))
+    # The page's hidden fields (its form token, which check it was made for), and the answer.
+    hidden = {field["name"]: field["value"] for field in page.select('input[type="hidden"]')}
     cookie = f"session={client.get_cookie('session').value}"
-    body = io.BytesIO(f"csrf_token={token}&answer={ME['answer']}".encode())
+    body = io.BytesIO(urlencode({**hidden, **ME}).encode())
     assert post_unsized(app, body, cookie)[:2] == (303, f"http://localhost{SAFETY}")
 
 
