@@ -13,7 +13,7 @@ from tests.walk import (
     CHECKLIST,
     SIGN,
     checklist_fields,
-    csrf_token,
+    hidden_fields,
     redirected_to,
     submit,
     walk,
@@ -38,10 +38,10 @@ def each(default: str, **answers: str) -> dict[str, str]:
 
 
 def post_checklist(client, fields: dict[str, str]):
-    """Send the checklist page's form with exactly ``fields`` (and its token)."""
+    """Send the checklist page's form with exactly ``fields`` (and its hidden fields)."""
     page = client.get(CHECKLIST)
     assert page.status_code == 200
-    return client.post(CHECKLIST, data={"csrf_token": csrf_token(page), **fields})
+    return client.post(CHECKLIST, data={**hidden_fields(page), **fields})
 
 
 def chosen(page) -> dict[str, str]:

@@ -13,6 +13,7 @@ from __future__ import annotations
 import gzip
 import random
 import zlib
+from pathlib import Path
 
 import brotli
 import pytest
@@ -22,8 +23,9 @@ from questionnaire import flow
 from questionnaire.content import Audience
 from questionnaire.flow import Progress, StepKind
 from questionnaire.web import padding
+from questionnaire.web.context import CLINICS
 from tests.conftest import make_app, seed_progress
-from tests.walk import submit
+from tests.walk import submit, walk
 
 PAGE = ("<!doctype html><p>" + "Naloxone can reverse an opioid overdose. " * 40).encode()
 
@@ -177,3 +179,46 @@ def test_a_page_larger_than_its_place_is_sent_larger_and_logged_without_answers(
     logged = [r.getMessage() for r in caplog.records if "more than its place's" in r.getMessage()]
     assert len(logged) == 1 and logged[0].startswith("a page at /question/3 was ")
     assert "yes" not in logged[0] and "other" not in logged[0]
+
+
+class _Forgetful(dict):
+    """Keeps no longest answers: every place is measured with the whole climb."""
+
+    def __setitem__(self, key, value) -> None:
+        pass
+
+
+EXAMPLE_CLINICS = Path(__file__).parent.parent / "clinics.example.toml"
+
+
+def clinic_sizes(app, prefixes: list[str]) -> dict[padding.Place, int]:
+    """Each place's size in brotli, for every check under ``prefixes``, in each language."""
+    for prefix in prefixes:
+        for language in app.extensions["selfcheck_content"]:
+            client = app.test_client()
+            client.get(f"{prefix}/?language={language}")
+            walk(client, prefix=prefix, stop_at="/summary")
+            client.get(f"{prefix}/summary")
+    sizes = app.extensions[padding.PADDING]._sizes
+    return {place: size for (place, encoding), size in sizes.items() if encoding == "br"}
+
+
+def test_a_clinics_places_are_measured_with_the_checks_longest_answers_and_fit(monkeypatch):
+    """Start-up measures the check's places only; a clinic's are measured on first use with
+    the answers the check's climb found longest, a render each. The whole climb, made for
+    the clinic's own pages, finds nothing longer than that size holds."""
+    monkeypatch.setenv("SELFCHECK_CONFIG", str(EXAMPLE_CLINICS))
+    slugs = [f"/c/{clinic.slug}" for clinic in make_app().extensions[CLINICS].clinics]
+    fast_app = make_app()
+    fast = clinic_sizes(fast_app, ["", *slugs])
+    climbed_app = make_app()
+    climbed_app.extensions[padding.PADDING].longest = _Forgetful()
+    climbed = clinic_sizes(climbed_app, slugs)
+    assert climbed and set(climbed) <= set(fast)
+    # The margin holds a form token's few bytes of luck (13 at most in 2,000 tries).
+    short = {
+        place: (fast[place], size)
+        for place, size in climbed.items()
+        if fast[place] < size - (padding._MARGIN - 13)
+    }
+    assert short == {}

@@ -42,7 +42,7 @@ from questionnaire import flow, variants
 from questionnaire.content import Audience, Content
 from questionnaire.flow import Progress, Step
 from questionnaire.variants import Variant
-from questionnaire.web.context import CLINIC, CLINICS, LANGUAGE, current_content
+from questionnaire.web.context import CLINIC, LANGUAGE, current_content
 from questionnaire.web.forms import checklist_fields
 from questionnaire.web.state import save_progress
 
@@ -136,6 +136,10 @@ class Padding:
         # Gives the bodies of the pages at a place that may be longest.
         self._measure = measurer or measure
         self._sizes: dict[tuple[Place, str], int] = {}
+        # The longest answers found at each step, by the content's language and
+        # layout: the same step of a check that asks the same (a clinic's, its
+        # own resources or not) is measured with them alone.
+        self.longest: dict[tuple[str, str, Step], variants.Choice] = {}
         self._lock = threading.Lock()
         app.before_request(_fixed_token)
         # After Flask-Compress is set up, so that this runs first: a response
@@ -232,8 +236,19 @@ def measure(place: Place) -> list[bytes]:
     if step is None:  # the start page: the same for everyone, with answers kept or not
         size(Variant(Progress()))
         size(Variant(Progress().with_audience(Audience.OTHER)))
+        return bodies
+    # A clinic's page is the check's page with the clinic's name, phone,
+    # links and resources, the same whatever was answered: the answers that
+    # make the check's page at a step longest make the clinic's longest too.
+    # So the climb is made once per step and language, and every check that
+    # asks the same renders its result alone (milliseconds, not seconds).
+    found: dict[tuple[str, str, Step], variants.Choice] = app.extensions[PADDING].longest
+    key = (content.language, flow.places(content).layout, step)
+    known = found.get(key)
+    if known is None:
+        found[key] = variants.longest(content, step, size)
     else:
-        variants.longest(content, step, size)
+        size(variants.variant(content, step, known))
     return bodies
 
 
@@ -313,23 +328,23 @@ def _fixed_token() -> None:
 
 
 def warm_up(app: Flask) -> None:
-    """Measure every place's size now, for the check at the root and each clinic's.
+    """Measure every place's size now, for the check at the root, in each language.
 
     gunicorn calls this once, in the process that loads the app before
     starting its workers (``preload_app``): each worker then starts with
     every size known, and nobody waits while a place is measured. It walks
-    the check as a person would, in each language, so that each place is
-    measured on the way, with the address, clinic and host of a real visit.
+    the check as a person would, so that each place is measured on the way,
+    with the address and host of a real visit.
+
+    Each clinic's places are measured on first use, in each worker, with
+    the longest answers found here (``measure``): a page's render, so
+    start-up takes as long for 200 clinics as for none.
     """
     if PADDING not in getattr(app, "extensions", {}):
         return  # another app served with the same settings (the benchmark's baseline)
     hosts = app.config.get("TRUSTED_HOSTS") or ["localhost"]
-    clinics = app.extensions.get(CLINICS)
-    prefixes = [""] + [f"/c/{clinic.slug}" for clinic in (clinics.clinics if clinics else ())]
-    languages = list(app.extensions["selfcheck_content"])
-    for prefix in prefixes:
-        for language in languages:
-            _walk(app, f"https://{hosts[0].lstrip('.')}", prefix, language)
+    for language in app.extensions["selfcheck_content"]:
+        _walk(app, f"https://{hosts[0].lstrip('.')}", "", language)
 
 
 def _walk(app: Flask, origin: str, prefix: str, language: str) -> None:
@@ -344,7 +359,7 @@ def _walk(app: Flask, origin: str, prefix: str, language: str) -> None:
             return
         form = {
             name: _between(text, f'name="{name}" type="hidden" value="', '"')
-            for name in ("csrf_token", "shown")
+            for name in ("csrf_token", "shown", "layout")
         }
         for name in dict.fromkeys(_names(text)):
             form[name] = _between(text, f'name="{name}" type="radio" value="', '"')
