@@ -34,6 +34,7 @@ from questionnaire.web.context import (
     select_language,
 )
 from questionnaire.web.padding import Padding
+from questionnaire.web.release import release_lines
 from questionnaire.web.security import FormProtection, add_security_headers
 from questionnaire.web.serving import SelfCheckFlask, wrap_for_serving
 from questionnaire.web.state import CookieSessionInterface, has_progress
@@ -263,8 +264,7 @@ def _require_secret_key(app: Flask) -> None:
             )
         # A new key each start: sessions from a previous run simply start over.
         app.config["SECRET_KEY"] = secrets.token_hex(32)
-    # The test suite's own app (TESTING) keeps a short, readable key.
-    if app.config["DEVELOPMENT"] or app.config.get("TESTING"):
+    if app.config["DEVELOPMENT"]:
         return
     _require_strong_key("SELFCHECK_SECRET_KEY", app.config["SECRET_KEY"])
     for number, key in enumerate(app.config["SECRET_KEY_FALLBACKS"], start=1):
@@ -363,8 +363,12 @@ def _worded(text: Any) -> str | tuple[str, ...]:
 
 
 def _healthz() -> Response:
-    """For load balancers and orchestrators: touches no session and sets no cookie."""
-    return Response("ok\n", mimetype="text/plain")
+    """For load balancers and orchestrators: touches no session and sets no cookie.
+
+    After "ok", which release and content answer (see questionnaire.web.release).
+    """
+    app: Flask = current_app._get_current_object()  # type: ignore[attr-defined]
+    return Response("ok\n" + release_lines(app), mimetype="text/plain")
 
 
 def _session_expired(error: CSRFError) -> Response:

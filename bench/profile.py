@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import argparse
 import functools
+import secrets
 import sys
 import time
 from collections.abc import Callable, Iterator
@@ -165,7 +166,7 @@ def measure(requests: int = 400) -> tuple[float, list[Breakdown]]:
     baseline_ms = _per_request(lambda: base_client.get("/"), requests)
     clock = Clock()
     with timing(clock):
-        app = create_app({"SECRET_KEY": "bench " * 8, "SESSION_COOKIE_SECURE": False})
+        app = create_app({"SECRET_KEY": secrets.token_hex(32), "SESSION_COOKIE_SECURE": False})
         pages = _requests(app)
         breakdowns = []
 

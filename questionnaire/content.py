@@ -9,6 +9,7 @@ silently change how the check behaves.
 
 from __future__ import annotations
 
+import hashlib
 import re
 import tomllib
 from collections.abc import Mapping
@@ -746,6 +747,18 @@ def load_all_content(directory: Path = CONTENT_DIR) -> dict[str, Content]:
                     "every language asks the same questions in the same order"
                 )
     return contents
+
+
+def content_version(contents: Mapping[str, Content]) -> str:
+    """A short digest of every language's content as read: it changes with any word.
+
+    Shown by /healthz, so an operator can see which content each server has
+    during a rolling update (``flow.layout`` says whether forms still fit).
+    """
+    digest = hashlib.sha256()
+    for language in sorted(contents):
+        digest.update(f"{language}\n{contents[language].model_dump_json()}\n".encode())
+    return digest.hexdigest()[:12]
 
 
 def _sign_order(content: Content) -> list[str]:

@@ -15,7 +15,8 @@ from tests.pages import check_page
 
 TEST_CONFIG = {
     "TESTING": True,
-    "SECRET_KEY": "test secret key",
+    # A key as strong as production asks for (a fixed one: tests read cookies back).
+    "SECRET_KEY": "5f0c1a9e7b3d2c48a6e1f7093b8d4c2e9a1f6b0d7c3e8a5f2b9d0c6e1a7f3b4d",
 }
 
 

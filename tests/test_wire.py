@@ -13,6 +13,7 @@ check did before, and must find the differences.
 
 from __future__ import annotations
 
+import secrets
 import ssl
 import threading
 from collections.abc import Iterator
@@ -103,7 +104,7 @@ def old_build(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[int]:
     """The check as it was: options sent as their values, pages not padded, over TLS here."""
     monkeypatch.setattr(forms, "codes", lambda values: {value: value for value in values})
     monkeypatch.setattr(padding.Padding, "pad", lambda self, response: response)
-    app = create_app({"SECRET_KEY": "control", "SESSION_COOKIE_SECURE": True})
+    app = create_app({"SECRET_KEY": secrets.token_hex(32), "SESSION_COOKIE_SECURE": True})
     certificate, key = make_certificate(tmp_path, rsa_key=True)
     tls = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
     tls.load_cert_chain(certificate, key)
