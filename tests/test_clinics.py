@@ -429,7 +429,8 @@ def test_the_embed_page_gives_snippets_that_preview_as_they_read(clinics_app):
     # Exactly the button's style is allowed, and the card may be shown in a frame.
     assert f"'unsafe-hashes' 'sha256-{digest}'" in policy and "frame-src 'self'" in policy
     assert 'src="http://localhost/c/riverside/card"' in card and 'title="' in card
-    assert 'height="520"' in card and "<script" not in card
+    assert 'height="680"' in card and "<script" not in card
+    assert "background:#0b5d5b" in button, "the button is in the clinic's brand colour"
     # Which sites may show the card, and how that is changed.
     origins = [text_of(item) for item in page.select(".embed-origins li")]
     assert origins == ["https://riverside-clinic.example"]

@@ -29,15 +29,22 @@ from questionnaire.web.security import csp_hash, set_page_policy
 _PREFIX = re.compile(r"^/c/([a-z0-9-]+)(/.*)?$")
 # Set for /c/<slug> without its slash: the app sends the person on to /c/<slug>/.
 _ADD_SLASH = "selfcheck.add_slash"
-# Web staff copy the button; it styles itself, so that it looks the same on
-# any site. The embed page shows it by allowing exactly this style attribute.
-BUTTON_STYLE = (
-    "display:inline-block;padding:0.6em 1em;background:#11703f;color:#ffffff;"
-    "font:bold 1.125rem/1.3 system-ui,sans-serif;text-decoration:none;border-radius:4px"
-)
-# The card's frame: a fixed size that fits the card, narrower on a narrow screen.
+# The card's frame: narrower on a narrow screen. Its script makes it as tall
+# as the card; without the script, the height fits the card at 320 px with
+# the usual text size in every language (the Spanish card is 661 px there).
 CARD_STYLE = "border:0;max-width:100%"
-CARD_WIDTH, CARD_HEIGHT = 384, 520
+CARD_WIDTH, CARD_HEIGHT = 384, 680
+
+
+def button_style(clinic: Clinic) -> str:
+    """The copied button's own style, in the clinic's brand colour, so that it looks the
+    same on any site (the colour is checked for contrast with white text). The embed
+    page shows it by allowing exactly this style attribute."""
+    return (
+        "display:inline-block;padding:0.6em 1em;"
+        f"background:{clinic.brand_color.lower()};color:#ffffff;"
+        "font:bold 1.125rem/1.3 system-ui,sans-serif;text-decoration:none;border-radius:4px"
+    )
 
 
 class ClinicPrefix:
@@ -102,8 +109,9 @@ def card() -> str:
 def embed() -> str:
     """For the clinic's web staff: snippets to copy, each with a live preview."""
     clinic = _this_clinic()
+    button = button_style(clinic)
     set_page_policy(
-        frame_src=("'self'",), style_attribute_hashes=(csp_hash(BUTTON_STYLE), csp_hash(CARD_STYLE))
+        frame_src=("'self'",), style_attribute_hashes=(csp_hash(button), csp_hash(CARD_STYLE))
     )
     start = escape(_start_url())
     card_url = url_for("clinic.card", _external=True)
@@ -111,7 +119,7 @@ def embed() -> str:
     title = escape(_("Opioid signs self-check from %(clinic)s", clinic=clinic.name))
     snippets = {
         "link": f'<a href="{start}">{name}</a>',
-        "button": f'<a href="{start}" style="{BUTTON_STYLE}">{name}</a>',
+        "button": f'<a href="{start}" style="{button}">{name}</a>',
         "card": (
             f'<iframe src="{escape(card_url)}" title="{title}" width="{CARD_WIDTH}" '
             f'height="{CARD_HEIGHT}" style="{CARD_STYLE}"></iframe>'

@@ -11,6 +11,7 @@ from pathlib import Path
 import pytest
 from playwright.sync_api import Browser, BrowserContext, Page, expect
 
+from questionnaire.web.clinics import CARD_HEIGHT
 from tests.browser.conftest import keep_traffic_local
 from tests.server import FixedPageSite, ProductionServer, fixed_page_site, production_server
 from tests.test_clinics import CLINICS, write_clinics
@@ -81,7 +82,7 @@ def test_at_320_pixels_with_200_percent_text_the_start_button_is_inside_the_fram
     page.evaluate("document.documentElement.style.fontSize = '200%'")
     card.locator("html").evaluate("html => { html.style.fontSize = '200%' }")
     card_height = card.locator("html").evaluate("html => html.getBoundingClientRect().height")
-    assert card_height > 520, "the card at 200% text is taller than the fixed frame"
+    assert card_height > CARD_HEIGHT, "the card at 200% text is taller than the fixed frame"
     # The frame grows to the card's whole height: nothing is cut off, no scrolling inside.
     frame = page.locator("iframe")
     expect(frame).to_have_attribute("height", str(int(-(-card_height // 1))))
@@ -129,7 +130,7 @@ def test_without_javascript_the_frame_keeps_its_fixed_height(browser, clinic_ser
     page = context.new_page()
     page.goto(clinic_site.url)
     expect(page.frame_locator("iframe").locator(".button--start")).to_be_visible()
-    assert page.locator("iframe").get_attribute("height") == "520"
+    assert page.locator("iframe").get_attribute("height") == str(CARD_HEIGHT)
     context.close()
 
 
