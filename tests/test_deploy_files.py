@@ -287,7 +287,7 @@ def test_the_liveness_probe_is_patient_with_a_busy_pod():
     waited = live["periodSeconds"] * live["failureThreshold"]
     assert live["timeoutSeconds"] >= 10 and waited >= 120, live
     start = container["startupProbe"]
-    assert start["periodSeconds"] * start["failureThreshold"] >= 600, start
+    assert start["periodSeconds"] * start["failureThreshold"] >= 120, start
 
 
 def test_the_logos_image_adds_logos_next_to_the_configmaps_clinics_file():
