@@ -283,7 +283,8 @@ class Wire:
         for header in response.headers.get_all("Set-Cookie") or []:
             cookie: SimpleCookie = SimpleCookie()
             cookie.load(header)
-            self.cookie = f"session={cookie['session'].value}"
+            # The one cookie the check sets (its name has a prefix over HTTPS).
+            (self.cookie,) = [f"{name}={morsel.value}" for name, morsel in cookie.items()]
         # Sent: the form as encoded. Received: the body as it came, and as its length said.
         assert len(raw) == int(response.headers["Content-Length"]), f"{method} {path}"
         self.exchanges.append((method, path, response.status, len(body or ""), len(raw)))

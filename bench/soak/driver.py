@@ -241,7 +241,7 @@ class Person:
         self.client = client
         self.origin = origin
         self.load = load
-        self.cookie = ""
+        self.cookie_name, self.cookie = "session", ""
         self.language = ""
         # The current journey's requests, with their sizes on the wire.
         self.exchanges: list[Exchange] = []
@@ -251,7 +251,7 @@ class Person:
     ) -> httpx.Response:
         headers = {"Accept-Language": self.language, "Accept-Encoding": ACCEPT_ENCODING}
         if self.cookie:
-            headers["Cookie"] = f"session={self.cookie}"
+            headers["Cookie"] = f"{self.cookie_name}={self.cookie}"
         if form is not None:
             headers["Origin"] = self.origin
         began = time.monotonic()
@@ -284,8 +284,9 @@ class Person:
             cookie.load(header)
         except CookieError:
             raise JourneyError("a Set-Cookie header that cannot be read") from None
-        if "session" in cookie:
-            self.cookie = cookie["session"].value
+        # The one cookie the check sets: "session", with a prefix over HTTPS.
+        for name, morsel in cookie.items():
+            self.cookie_name, self.cookie = name, morsel.value
             if self.cookie:
                 self.load.cookies.add(self.cookie)
 

@@ -116,6 +116,21 @@ class EncryptingSerializer:
         raise InvalidTag()
 
 
+def cookie_name(name: str, *, secure: bool, at_root: bool) -> str:
+    """The session cookie's name, with the prefix that keeps other sites from setting it.
+
+    ``__Host-`` for the check at the root: a browser keeps such a cookie only
+    if it is Secure, names no domain and has the path ``/``, so no other host
+    of the domain (a sibling ``portal.clinic.example``) can set or shadow it.
+    ``__Secure-`` for a clinic's check, whose cookie has the path
+    ``/c/<slug>/`` (``__Host-`` allows only ``/``): a browser keeps it only
+    from HTTPS. Without HTTPS (development) neither prefix can be used.
+    """
+    if not secure:
+        return name
+    return ("__Host-" if at_root else "__Secure-") + name
+
+
 class CookieSessionInterface(SecureCookieSessionInterface):
     """Flask's cookie session, encrypted, and noticing a cookie it cannot read.
 
@@ -164,6 +179,11 @@ class CookieSessionInterface(SecureCookieSessionInterface):
         opened = CookieSession()
         opened.unreadable = unreadable
         return opened
+
+    def get_cookie_name(self, app: Flask) -> str:
+        secure = bool(self.get_cookie_secure(app)) and request.is_secure
+        at_root = request.script_root == "" and self.get_cookie_domain(app) is None
+        return cookie_name(super().get_cookie_name(app), secure=secure, at_root=at_root)
 
     def get_cookie_path(self, app: Flask) -> str:
         """Each clinic's cookie is sent to its own pages only (``/c/<slug>/``)."""

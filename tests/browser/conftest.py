@@ -26,6 +26,7 @@ from pypdf import PdfReader
 
 from questionnaire.content import Audience
 from questionnaire.flow import Progress
+from questionnaire.web.state import cookie_name
 from tests.chromium import CHROMIUM, CHROMIUM_ARGS
 from tests.conftest import make_app
 from tests.server import FixedPageSite, ProductionServer, fixed_page_site, production_server
@@ -164,7 +165,8 @@ def seed(context: BrowserContext, live_app: Flask, live_server: str, progress: P
     serializer = live_app.session_interface.get_signing_serializer(live_app)
     assert serializer is not None
     value = serializer.dumps({"progress": progress.to_dict(), "last_seen": int(time.time())})
-    context.add_cookies([{"name": "session", "value": value, "url": live_server}])
+    name = cookie_name("session", secure=live_server.startswith("https:"), at_root=True)
+    context.add_cookies([{"name": name, "value": value, "url": live_server}])
 
 
 # A person who has seen every page: any page of the check can be opened directly.

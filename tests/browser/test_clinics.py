@@ -18,6 +18,7 @@ from playwright.sync_api import Browser, BrowserContext, Page, expect
 
 from questionnaire.content import Audience, load_all_content
 from questionnaire.flow import Progress
+from questionnaire.web.state import cookie_name
 from tests.browser.conftest import keep_traffic_local, printed_text
 from tests.browser.test_accessibility import describe, nu_html_errors
 from tests.browser.tour import AXE_TAGS
@@ -159,7 +160,7 @@ def seed(context: BrowserContext, app: Flask, server: ProductionServer, slug: st
     context.add_cookies(
         [
             {
-                "name": "session",
+                "name": cookie_name("session", secure=True, at_root=False),
                 "value": serializer.dumps(data),
                 "domain": "127.0.0.1",
                 "path": f"/c/{slug}/",

@@ -13,7 +13,11 @@ import time
 import pytest
 from playwright.sync_api import Page, expect
 
+from questionnaire.web.state import cookie_name
 from tests.browser.conftest import EVERYTHING_SEEN, new_context
+
+# The production server is reached over HTTPS: the check's cookie at the root.
+ROOT_COOKIE = cookie_name("session", secure=True, at_root=True)
 
 
 def test_shift_tab_does_not_count_towards_the_quick_exit(everything_seen):
@@ -112,7 +116,7 @@ def idle_for(page: Page, live_app, live_server: str, minutes: int, seconds: int 
     last_seen = int(time.time()) - minutes * 60 - seconds
     idle = {"progress": EVERYTHING_SEEN.to_dict(), "last_seen": last_seen}
     page.context.add_cookies(
-        [{"name": "session", "value": serializer.dumps(idle), "url": live_server}]
+        [{"name": ROOT_COOKIE, "value": serializer.dumps(idle), "url": live_server}]
     )
 
 
@@ -152,7 +156,7 @@ def test_before_idle_answers_are_cleared_an_alert_offers_to_keep_them(
     expect(alert).to_have_text("Your answers are kept for another 60 minutes.")
     # The focus goes back to the radio that had it before the warning took it.
     expect(chosen).to_be_focused()
-    (cookie,) = [c for c in page.context.cookies() if c["name"] == "session"]
+    (cookie,) = [c for c in page.context.cookies() if c["name"] == ROOT_COOKIE]
     kept = live_app.session_interface.get_signing_serializer(live_app).loads(cookie["value"])
     assert kept["last_seen"] >= int(time.time()) - 5, "the server's clock was not reset"
     expect(page).to_have_url(re.compile(r"/question/8$"))
