@@ -25,9 +25,9 @@ WORKDIR /build
 COPY pyproject.toml constraints.txt deploy/build-venv.sh deploy/compile-app.sh ./
 RUN ./build-venv.sh /opt/venv
 
-# pyproject.toml (and the README it names) register the app's flask commands.
+# pyproject.toml (and the README and LICENSE it names) register the app's flask commands.
 WORKDIR /app
-COPY pyproject.toml README.md app.py gunicorn.conf.py deploy/healthcheck.py ./
+COPY pyproject.toml README.md LICENSE app.py gunicorn.conf.py deploy/healthcheck.py ./
 COPY questionnaire/ questionnaire/
 COPY templates/ templates/
 COPY static/ static/
