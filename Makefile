@@ -66,10 +66,11 @@ run: $(STAMP) $(MO_FILES)
 # SELFCHECK_HOST, PORT, WEB_CONCURRENCY and GUNICORN_CMD_ARGS come from the environment
 # (see DEPLOY.md).
 serve: $(STAMP) $(MO_FILES)
-	@if [ -z "$$SELFCHECK_SECRET_KEY" ]; then \
+	@if [ -z "$$SELFCHECK_SECRET_KEY" ] && [ -z "$$SELFCHECK_SECRET_KEY_FILE" ]; then \
 		echo "SELFCHECK_SECRET_KEY is not set. It signs the answers kept in each person's cookie."; \
 		echo "Make one with:  python3 -c 'import secrets; print(secrets.token_hex(32))'"; \
 		echo "then run:       SELFCHECK_SECRET_KEY=<that value> make serve"; \
+		echo "or keep it in a file and run: SELFCHECK_SECRET_KEY_FILE=<its path> make serve"; \
 		exit 1; \
 	fi
 	$(BIN)/gunicorn -c gunicorn.conf.py

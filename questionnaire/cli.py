@@ -55,4 +55,5 @@ def check_config(path: Path | None) -> None:
         click.echo(f"Note: {note}", err=True)
     clinics = checked.clinics
     slugs = ", ".join(clinic.slug for clinic in clinics.clinics)
-    click.echo(f"{path}: {len(clinics.clinics)} clinics ({slugs}), the file is valid")
+    count = len(clinics.clinics)
+    click.echo(f"{path}: {count} {'clinic' if count == 1 else 'clinics'} ({slugs}), the file is valid")

@@ -326,7 +326,8 @@ class Clinics(_Model):
         return [
             f"{source}: entry clinics[{index}] (slug {clinic.slug!r}), field 'embed_origins': "
             f"{origin} is a page on this computer: it is for trying the card out, and "
-            "works on no other computer"
+            "works on no other computer. Open your test page at exactly this address: "
+            "localhost and 127.0.0.1 are different sites to a browser"
             for index, clinic in enumerate(self.clinics)
             for origin in clinic.embed_origins
             if is_loopback(origin)

@@ -222,6 +222,8 @@ def test_check_config_says_the_file_is_valid_or_what_is_wrong(tmp_path):
     good = runner.invoke(check_config, [str(EXAMPLE)])
     assert good.exit_code == 0, good.output
     assert "2 clinics (riverside, clinica-del-valle), the file is valid" in good.output
+    one = runner.invoke(check_config, [str(write_clinics(tmp_path, only(CLINICS["clinics"][0])))])
+    assert "1 clinic (riverside), the file is valid" in one.output, one.output
     bad = write_clinics(tmp_path, changed(first("phone", "555-0100")))
     result = runner.invoke(check_config, [str(bad)])
     assert result.exit_code == 1
@@ -394,7 +396,9 @@ def test_the_card_may_be_framed_by_the_clinics_sites_only_and_sets_no_cookie(cli
     assert 'window.parent.postMessage(height, "*")' in source
     assert source.count("postMessage") == 1 and "cookie" not in source
     start = page.find("a", string="Start")
-    assert start["href"] == "http://localhost/c/riverside/" and start["target"] == "_top"
+    # In the card's own language: the frame keeps no cookie to say it.
+    assert start["href"] == "http://localhost/c/riverside/?language=en"
+    assert start["target"] == "_top"
     assert page.find("a", string="Open the check in a new tab")["target"] == "_blank"
     assert page.select_one("a[data-exit]")["target"] == "_top"
     assert page.select_one('header .help-line a[href="tel:911"]')
@@ -402,6 +406,30 @@ def test_the_card_may_be_framed_by_the_clinics_sites_only_and_sets_no_cookie(cli
     other = client.get("/c/riverside" + SAFETY)
     assert "frame-ancestors 'none'" in other.headers["Content-Security-Policy"]
     assert other.headers["X-Frame-Options"] == "DENY"
+
+
+def test_a_spanish_card_and_spanish_snippets_open_the_check_in_spanish(clinics_app):
+    """The clinic's default is English; a Spanish card's Empezar opens the check in Spanish,
+    on a browser that asks for English, and the card still sets no cookie."""
+    english_browser = {"Accept-Language": "en-US,en;q=0.9"}
+    client = clinics_app.test_client()
+    card = client.get("/c/riverside/card?language=es", headers=english_browser)
+    assert "Set-Cookie" not in card.headers
+    start = soup(card).find("a", string="Empezar")
+    assert start is not None and start["href"] == "http://localhost/c/riverside/?language=es"
+    opened = clinics_app.test_client().get(start["href"], headers=english_browser)
+    assert soup(opened).html["lang"] == "es"
+    embed = client.get("/c/riverside/embed?language=es", headers=english_browser)
+    codes = [text_of(code) for code in soup(embed).select("pre.embed-code code")]
+    link, button, frame = codes
+    assert 'href="http://localhost/c/riverside/?language=es"' in link
+    assert 'href="http://localhost/c/riverside/?language=es"' in button
+    assert 'src="http://localhost/c/riverside/card?language=es"' in frame
+    # In the clinic's default language, the snippets leave the choice to the browser.
+    english = client.get("/c/riverside/embed?language=en", headers=english_browser)
+    assert "language=" not in " ".join(
+        text_of(code) for code in soup(english).select("pre.embed-code code")
+    )
 
 
 def test_the_embed_page_gives_snippets_that_preview_as_they_read(clinics_app):
@@ -616,6 +644,7 @@ def test_a_loopback_origin_may_frame_the_card_over_http_with_a_note_that_it_is_f
         f"Note: {path}: entry clinics[0] (slug 'riverside'), field 'embed_origins': {origin} "
         "is a page on this computer: it is for trying the card out" in result.output
     )
+    assert "localhost and 127.0.0.1 are different sites to a browser" in result.output
     response = clinic_app(tmp_path, data).test_client().get("/c/riverside/card")
     assert (
         f"https://riverside-clinic.example {origin}" in response.headers["Content-Security-Policy"]

@@ -4,6 +4,7 @@ needs, said before anything is made; .venv made again when the Python changes;
 
 from __future__ import annotations
 
+import os
 import shutil
 import subprocess
 import sys
@@ -110,3 +111,29 @@ def test_make_run_takes_a_port(checkout):
     other = make(checkout, "-n", "run", "PORT=8123")
     assert "--host 127.0.0.1 --port 8123" in other.stdout
     assert "--port 5000" not in other.stdout
+
+
+def test_make_serve_takes_the_key_or_a_file_holding_it(checkout):
+    python311 = fake_python(checkout, "python3.11", (3, 11))
+    assert make(checkout, f"PYTHON={python311}", ".venv/.installed").returncode == 0
+    gunicorn = checkout / ".venv/bin/gunicorn"
+    gunicorn.write_text('#!/bin/sh\necho gunicorn started with "$@"\n')
+    gunicorn.chmod(0o755)
+
+    def serve(**environment: str) -> subprocess.CompletedProcess[str]:
+        clean = {k: v for k, v in os.environ.items() if not k.startswith("SELFCHECK_")}
+        return subprocess.run(
+            ["make", "--no-print-directory", f"PYTHON={python311}", "serve"],
+            cwd=checkout,
+            capture_output=True,
+            text=True,
+            timeout=60,
+            env={**clean, **environment},
+        )
+
+    refused = serve()
+    assert refused.returncode != 0 and "SELFCHECK_SECRET_KEY is not set" in refused.stdout
+    assert "SELFCHECK_SECRET_KEY_FILE=<its path> make serve" in refused.stdout
+    from_file = serve(SELFCHECK_SECRET_KEY_FILE=str(checkout / "key"))
+    assert "gunicorn started with -c gunicorn.conf.py" in from_file.stdout, from_file.stdout
+    assert "gunicorn started" in serve(SELFCHECK_SECRET_KEY="k" * 64).stdout

@@ -15,6 +15,7 @@ from wsgiref.types import StartResponse, WSGIApplication, WSGIEnvironment
 
 from flask import Blueprint, Flask, g, redirect, render_template, request, url_for
 from flask.globals import request_ctx
+from flask_babel import get_locale
 from markupsafe import escape
 from werkzeug.exceptions import NotFound
 from werkzeug.wrappers import Response
@@ -22,7 +23,14 @@ from werkzeug.wrappers import Response
 from questionnaire.clinics import Clinic, Clinics
 from questionnaire.content import Audience
 from questionnaire.web.assets import ONE_YEAR
-from questionnaire.web.context import CLINIC, CLINICS, brand_style, current_clinic, current_content
+from questionnaire.web.context import (
+    CLINIC,
+    CLINICS,
+    LANGUAGE_LINK,
+    brand_style,
+    current_clinic,
+    current_content,
+)
 from questionnaire.web.context import gettext as _
 from questionnaire.web.security import csp_hash, set_page_policy
 
@@ -98,11 +106,13 @@ def card() -> str:
     """A small start card for the clinic's own pages to frame: no script, no cookie.
 
     Start opens the check in the whole tab (``target="_top"``), so the check
-    never runs in a frame and never needs a cookie in one.
+    never runs in a frame and never needs a cookie in one. It opens it in the
+    card's own language: the frame keeps no cookie to remember that choice.
     """
     clinic = _this_clinic()
     set_page_policy(frame_ancestors=("'self'", *clinic.embed_origins))
-    return render_template("card.html", content=current_content(), start_url=_start_url())
+    start_url = _in_this_language("check.start", always=True)
+    return render_template("card.html", content=current_content(), start_url=start_url)
 
 
 @bp.get("/embed")
@@ -113,8 +123,10 @@ def embed() -> str:
     set_page_policy(
         frame_src=("'self'",), style_attribute_hashes=(csp_hash(button), csp_hash(CARD_STYLE))
     )
-    start = escape(_start_url())
-    card_url = url_for("clinic.card", _external=True)
+    # In the embed page's language, so that the Spanish snippets open the check
+    # (and show the card) in Spanish, whatever the clinic's default language.
+    start = escape(_in_this_language("check.start"))
+    card_url = _in_this_language("clinic.card")
     name = escape(_("Opioid signs self-check"))
     title = escape(_("Opioid signs self-check from %(clinic)s", clinic=clinic.name))
     snippets = {
@@ -128,8 +140,12 @@ def embed() -> str:
     return render_template("embed.html", content=current_content(), snippets=snippets)
 
 
-def _start_url() -> str:
-    return url_for("check.start", _external=True)
+def _in_this_language(endpoint: str, always: bool = False) -> str:
+    """The page's whole address, with this page's language when it is not the clinic's
+    default (``always``: with it whatever it is)."""
+    language = get_locale().language
+    chosen = always or language != _this_clinic().default_language
+    return url_for(endpoint, _external=True, **({LANGUAGE_LINK: language} if chosen else {}))
 
 
 def add_slash() -> Response | None:

@@ -20,6 +20,8 @@ CLINICS = "selfcheck_clinics"
 # A clinic with its own resources has its own content: slug, then language.
 CLINIC_CONTENT = "selfcheck_clinic_content"
 LANGUAGE = "language"
+# The query parameter of the language links (``?language=es``): any page, in that language.
+LANGUAGE_LINK = "language"
 _TRANSLATIONS = "selfcheck_translations"
 _CONTENT = "selfcheck_content"
 
@@ -53,7 +55,7 @@ def all_content() -> dict[str, Content]:
 def select_language() -> Locale:
     """The language chosen with the link on every page, else the browser's, else the clinic's."""
     available = list(all_content())
-    chosen = session.get(LANGUAGE)
+    chosen = g.get(LANGUAGE) or session.get(LANGUAGE)
     if chosen in available:
         return _locale(str(chosen))
     preferred = request.accept_languages.best_match(available)

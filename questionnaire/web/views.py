@@ -37,7 +37,13 @@ from questionnaire import flow
 from questionnaire.content import Audience, Content, Option, Prompt, Section, Sign, Wording
 from questionnaire.flow import Progress, Step, StepKind
 from questionnaire.summary import summarise
-from questionnaire.web.context import LANGUAGE, all_content, current_content, exit_url
+from questionnaire.web.context import (
+    LANGUAGE,
+    LANGUAGE_LINK,
+    all_content,
+    current_content,
+    exit_url,
+)
 from questionnaire.web.context import gettext as _
 from questionnaire.web.forms import ChecklistForm, ChoiceForm, ContinueForm, checklist_form
 from questionnaire.web.padding import measuring
@@ -334,16 +340,20 @@ NOTICES_SHOWN = "shown"
 # The hidden field that says which check a page's form was made for (``flow.layout``).
 LAYOUT = "layout"
 
-# The query parameter of the language links.
-LANGUAGE_LINK = "language"
+
+# Pages that set no cookie: the clinic's card, shown in a frame on another site.
+_NO_COOKIE = {"clinic.card"}
 
 
 @bp.before_app_request
 def language_from_link() -> None:
-    """Keep the language a link chose (``?language=es``) for the pages after this one too."""
+    """Show this page in the language a link chose (``?language=es``), and keep it for the
+    pages after this one too (but on a page that sets no cookie)."""
     code = request.args.get(LANGUAGE_LINK)
     if request.method == "GET" and code in all_content():
-        session[LANGUAGE] = code
+        g.language = code
+        if request.endpoint not in _NO_COOKIE:
+            session[LANGUAGE] = code
 
 
 @bp.get("/language/<code>")
