@@ -40,7 +40,7 @@ class Variant:
 
 
 @dataclass(frozen=True)
-class Choice:
+class _Choice:
     audience: Audience
     safety: str
     use: str
@@ -55,18 +55,14 @@ class Choice:
     sent: tuple[str | None, ...] = ()
 
 
-_Dimension = tuple[Callable[[Choice, Any], Choice], tuple[Any, ...]]
+_Dimension = tuple[Callable[[_Choice, Any], _Choice], tuple[Any, ...]]
 
 
-def longest(content: Content, place: Step, size: Callable[[Variant], int]) -> Choice:
-    """Try the variants of ``place`` that may be longest, telling ``size`` each one.
+def longest(content: Content, place: Step, size: Callable[[Variant], int]) -> None:
+    """Try the variants of ``place`` that may be longest, telling ``size`` each one."""
+    sizes: dict[_Choice, int] = {}
 
-    Gives back the longest found, so that the same place elsewhere (a
-    clinic's check, with the same content) can be measured with it alone.
-    """
-    sizes: dict[Choice, int] = {}
-
-    def measured(choice: Choice) -> int:
+    def measured(choice: _Choice) -> int:
         if choice not in sizes:
             sizes[choice] = size(_variant(content, place, choice))
         return sizes[choice]
@@ -78,18 +74,12 @@ def longest(content: Content, place: Step, size: Callable[[Variant], int]) -> Ch
                 candidate = change(best, value)
                 if measured(candidate) > measured(best):
                     best = candidate
-    return best
 
 
-def variant(content: Content, place: Step, choice: Choice) -> Variant:
-    """The page at ``place`` for someone who answered as ``choice`` (from ``longest``) says."""
-    return _variant(content, place, choice)
-
-
-def _fullest(content: Content) -> Choice:
+def _fullest(content: Content) -> _Choice:
     """Where the climb starts: someone else, every answer that says most."""
     noticed = [o.value for o in content.answer_options if o.value in _alarming(content)]
-    return Choice(
+    return _Choice(
         audience=Audience.OTHER,
         safety=content.safety.emergency_on[-1],
         use=content.use.options[-1].value,
@@ -140,8 +130,8 @@ def _values(options: tuple[Any, ...]) -> tuple[str, ...]:
     return tuple(option.value for option in options)
 
 
-def _sent_at(index: int, count: int) -> Callable[[Choice, Any], Choice]:
-    def change(choice: Choice, value: Any) -> Choice:
+def _sent_at(index: int, count: int) -> Callable[[_Choice, Any], _Choice]:
+    def change(choice: _Choice, value: Any) -> _Choice:
         sent = list(choice.sent or (None,) * count)
         sent[index] = value
         return replace(choice, refused=True, sent=tuple(sent))
@@ -149,8 +139,8 @@ def _sent_at(index: int, count: int) -> Callable[[Choice, Any], Choice]:
     return change
 
 
-def _sign_at(index: int) -> Callable[[Choice, Any], Choice]:
-    def change(choice: Choice, value: Any) -> Choice:
+def _sign_at(index: int) -> Callable[[_Choice, Any], _Choice]:
+    def change(choice: _Choice, value: Any) -> _Choice:
         signs = list(choice.signs)
         signs[index] = value
         return replace(choice, signs=tuple(signs))
@@ -158,7 +148,7 @@ def _sign_at(index: int) -> Callable[[Choice, Any], Choice]:
     return change
 
 
-def _variant(content: Content, place: Step, choice: Choice) -> Variant:
+def _variant(content: Content, place: Step, choice: _Choice) -> Variant:
     """The progress of someone at ``place`` who answered as ``choice`` says."""
     steps = flow.path(content)
     answered = steps[: steps.index(place) + (1 if choice.saved else 0)]

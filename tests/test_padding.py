@@ -191,22 +191,23 @@ class _Forgetful(dict):
 EXAMPLE_CLINICS = Path(__file__).parent.parent / "clinics.example.toml"
 
 
-def clinic_sizes(app, prefixes: list[str]) -> dict[padding.Place, int]:
-    """Each place's size in brotli, for every check under ``prefixes``, in each language."""
+def clinic_sizes(app, prefixes: list[str]) -> dict[tuple[padding.Place, str], int]:
+    """Each place's size in each encoding, for every check under ``prefixes``, in each
+    language."""
     for prefix in prefixes:
         for language in app.extensions["selfcheck_content"]:
             client = app.test_client()
             client.get(f"{prefix}/?language={language}")
             walk(client, prefix=prefix, stop_at="/summary")
             client.get(f"{prefix}/summary")
-    sizes = app.extensions[padding.PADDING]._sizes
-    return {place: size for (place, encoding), size in sizes.items() if encoding == "br"}
+    return dict(app.extensions[padding.PADDING]._sizes)
 
 
 def test_a_clinics_places_are_measured_with_the_checks_longest_answers_and_fit(monkeypatch):
     """Start-up measures the check's places only; a clinic's are measured on first use with
-    the answers the check's climb found longest, a render each. The whole climb, made for
-    the clinic's own pages, finds nothing longer than that size holds."""
+    the answers the check's climb found longest in each encoding, a render each. The whole
+    climb, made for the clinic's own pages, finds nothing longer than that size holds, in
+    any encoding (uncompressed, the longest page is not the longest compressed one)."""
     monkeypatch.setenv("SELFCHECK_CONFIG", str(EXAMPLE_CLINICS))
     slugs = [f"/c/{clinic.slug}" for clinic in make_app().extensions[CLINICS].clinics]
     fast_app = make_app()
@@ -215,6 +216,7 @@ def test_a_clinics_places_are_measured_with_the_checks_longest_answers_and_fit(m
     climbed_app.extensions[padding.PADDING].longest = _Forgetful()
     climbed = clinic_sizes(climbed_app, slugs)
     assert climbed and set(climbed) <= set(fast)
+    assert {encoding for _place, encoding in climbed} == set(padding.ENCODINGS)
     # The margin holds a form token's few bytes of luck (13 at most in 2,000 tries).
     short = {
         place: (fast[place], size)
@@ -222,3 +224,27 @@ def test_a_clinics_places_are_measured_with_the_checks_longest_answers_and_fit(m
         if fast[place] < size - (padding._MARGIN - 13)
     }
     assert short == {}
+
+
+@pytest.mark.parametrize("encoding", padding.ENCODINGS)
+def test_a_clinics_refused_checklist_is_sent_at_its_places_size_in_each_encoding(
+    monkeypatch, encoding
+):
+    """Uncompressed, the checklist refused with every sign left out is the longest page
+    there, and not the one that is longest compressed: a clinic's size holds it too."""
+    monkeypatch.setenv("SELFCHECK_CONFIG", str(EXAMPLE_CLINICS))
+    app = make_app()
+    root = app.test_client()
+    walk(root, stop_at="/question/12")  # the check's own places are measured first
+    client = app.test_client()
+    walk(client, prefix="/c/riverside", stop_at="/question/12")
+    path = "/c/riverside/question/12"
+    accept = {"Accept-Encoding": encoding}
+    page = client.get(path, headers=accept)
+    token = page.data if encoding == "identity" else decode(page.data, encoding)
+    fields = {"csrf_token": token.decode().split('name="csrf_token" type="hidden" value="')[1]}
+    fields["csrf_token"] = fields["csrf_token"].split('"')[0]
+    refused = client.post(path, data=fields, headers=accept)
+    assert refused.status_code == 200
+    assert "There is a problem" in decode(refused.data, encoding).decode()
+    assert len(refused.data) == len(page.data)

@@ -136,10 +136,11 @@ class Padding:
         # Gives the bodies of the pages at a place that may be longest.
         self._measure = measurer or measure
         self._sizes: dict[tuple[Place, str], int] = {}
-        # The longest answers found at each step, by the content's language and
-        # layout: the same step of a check that asks the same (a clinic's, its
-        # own resources or not) is measured with them alone.
-        self.longest: dict[tuple[str, str, Step], variants.Choice] = {}
+        # The answers found longest at each step, in each encoding, by the
+        # content's language and layout: the same step of a check that asks
+        # the same (a clinic's, its own resources or not) is measured with
+        # them alone.
+        self.longest: dict[tuple[str, str, Step], list[Variant]] = {}
         self._lock = threading.Lock()
         app.before_request(_fixed_token)
         # After Flask-Compress is set up, so that this runs first: a response
@@ -226,10 +227,12 @@ def measure(place: Place) -> list[bytes]:
     content = current_content()
     level = _level("br")
     bodies: list[bytes] = []
+    tried: list[tuple[Variant, bytes]] = []
 
     def size(variant: Variant) -> int:
         body = _render(app, place, variant)
         bodies.append(body)
+        tried.append((variant, body))
         return encoded_size(body, "br", level)
 
     step = _step_at(content, place)
@@ -241,15 +244,31 @@ def measure(place: Place) -> list[bytes]:
     # links and resources, the same whatever was answered: the answers that
     # make the check's page at a step longest make the clinic's longest too.
     # So the climb is made once per step and language, and every check that
-    # asks the same renders its result alone (milliseconds, not seconds).
-    found: dict[tuple[str, str, Step], variants.Choice] = app.extensions[PADDING].longest
+    # asks the same renders its results alone (milliseconds, not seconds):
+    # the longest page found in each encoding, which need not be the same
+    # page (uncompressed, a refused checklist with every sign left out is
+    # longest; compressed, it is not).
+    found: dict[tuple[str, str, Step], list[Variant]] = app.extensions[PADDING].longest
     key = (content.language, flow.places(content).layout, step)
     known = found.get(key)
     if known is None:
-        found[key] = variants.longest(content, step, size)
+        variants.longest(content, step, size)
+        found[key] = _longest_in_each_encoding(tried)
     else:
-        size(variants.variant(content, step, known))
+        for variant in known:
+            size(variant)
     return bodies
+
+
+def _longest_in_each_encoding(tried: list[tuple[Variant, bytes]]) -> list[Variant]:
+    """The variants whose pages were longest in some encoding, each once."""
+    longest: list[Variant] = []
+    for encoding in ENCODINGS:
+        level = _level(encoding)
+        variant, _body = max(tried, key=lambda each: encoded_size(each[1], encoding, level))
+        if not any(variant is other for other in longest):
+            longest.append(variant)
+    return longest
 
 
 def _step_at(content: Content, place: Place) -> Step | None:
