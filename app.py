@@ -220,8 +220,15 @@ def _as_flag(app: Flask, name: str) -> bool:
 
 MAKE_A_KEY = "python3 -c 'import secrets; print(secrets.token_hex(32))'"
 # A key shorter than this is refused outside development: 32 bytes, as many as
-# the session cookie's AES key and the form tokens' HMAC are long.
+# the session cookie's AES key and the form tokens' HMAC are long (random
+# bytes from a file, or 32 hexadecimal digits: 128 bits at least).
 KEY_BYTES = 32
+# A key written in letters, digits and signs must be longer: as long as
+# secrets.token_urlsafe(32) makes one. A phrase a person makes up ("change
+# me", a clinic's name and "secret") is then too short long before it could
+# be as hard to guess as a random key.
+KEY_TEXT_CHARACTERS = 43
+_HEX_DIGITS = frozenset(b"0123456789abcdefABCDEF")
 # And one with fewer different characters: a random hex key of 32 characters
 # has fewer than 8 about once in 30 million, one of 64 about once in 10^19.
 KEY_CHARACTERS = 8
@@ -276,8 +283,15 @@ def _require_strong_key(name: str, key: str | bytes) -> None:
     offline, and the key opens every cookie."""
     material = key.encode() if isinstance(key, str) else bytes(key)
     problem = None
+    text = material.isascii() and not set(material) <= _HEX_DIGITS
     if len(material) < KEY_BYTES:
         problem = f"is {len(material)} bytes long: it must be at least {KEY_BYTES}"
+    elif text and len(material) < KEY_TEXT_CHARACTERS:
+        problem = (
+            f"is {len(material)} characters of text: a key that is not hexadecimal must be at "
+            f"least {KEY_TEXT_CHARACTERS} characters, as long as a random one made by "
+            "secrets.token_urlsafe(32)"
+        )
     elif len(set(material)) < KEY_CHARACTERS:
         problem = f"has only {len(set(material))} different characters: it is not random"
     elif (material + material).find(material, 1) < len(material):

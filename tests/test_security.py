@@ -185,7 +185,11 @@ def production_config(**config):
         ("k" * 64, "only 1 different characters"),
         ("bench " * 8, "only 6 different characters"),
         ("0123456789abcdef" * 4, "repeats a shorter piece"),
-        ("correct horse " * 3, "repeats a shorter piece"),
+        ("correct horse " * 4, "repeats a shorter piece"),
+        # Made-up phrases of 32 or more characters: text, and too short for text.
+        ("changeme-changeme-changeme-chang", "32 characters of text"),
+        ("CHANGE_ME_TO_A_LONG_RANDOM_STRING", "33 characters of text"),
+        ("riverside-clinic-selfcheck-secret", "33 characters of text"),
     ],
 )
 def test_a_weak_secret_key_is_refused_outside_development_saying_how_to_make_one(key, problem):
