@@ -54,7 +54,8 @@ def release(directory: Path, data: dict[str, Any]) -> Flask:
 
 def moved_to(client: FlaskClient, other: Flask) -> FlaskClient:
     """The same person (the same cookie), now served by ``other``."""
-    name = client.application.session_interface.get_cookie_name(client.application)
+    # The test client speaks plain HTTP: the cookie's name has no prefix.
+    name = client.application.config["SESSION_COOKIE_NAME"]
     cookie = client.get_cookie(name)
     assert cookie is not None, "no answers kept yet"
     moved = other.test_client()
@@ -230,3 +231,27 @@ def _first_answer(content, path: str) -> str | list[str]:
         case StepKind.CHECKLIST:
             return ["none"]
     return content.answer_options[0].value
+
+
+def test_asked_again_under_a_notice_the_notice_keeps_the_focus(client, app):
+    """Emergency guidance comes before anything else, the line about the update too."""
+    content = app.extensions["selfcheck_content"]["en"]
+    after_breathing = question_at(app, "narrowed-pupils")
+    walk(client, answers={"shallow-breathing": "often"}, stop_at=after_breathing)
+    page = client.get(after_breathing)
+    fields = {**hidden_fields(page), **coded(content, after_breathing, "no")}
+    fields["layout"] = "0" * flow.LAYOUT_LENGTH
+    response = client.post(after_breathing, data=fields)
+    assert response.status_code == 200
+    page = soup(response)
+    (notice,) = page.select("main section[data-notice]")
+    assert notice.has_attr("autofocus")
+    assert [element.name for element in page.select("main [autofocus]")] == ["section"]
+    line = next(p for p in page.select("main .notice p") if CHANGED in text_of(p))
+    assert not line.find_parent(attrs={"role": "alert"})
+    # Not read yet: the next page sent from this one marks it read.
+    assert walk_notice_still_there(client, after_breathing)
+
+
+def walk_notice_still_there(client, path: str) -> bool:
+    return bool(soup(client.get(path)).select("main section[data-notice]"))
