@@ -67,3 +67,22 @@ def test_a_plain_session_cookie_planted_by_another_host_is_never_read():
     # Over HTTPS the check reads its own __Host- cookie only: the person starts afresh.
     assert redirected_to(person.get("/continue", base_url=HTTPS)) == WHO
     assert redirected_to(person.get("/summary", base_url=HTTPS)) == WHO
+
+
+def test_the_cookie_without_its_prefix_is_deleted_as_it_may_hold_answers():
+    """As a release before the prefix set it: never read, and not left behind."""
+    app = make_app()
+    planter = app.test_client()
+    walk(planter, answers={"sweating": "often"}, stop_at="/check-answers")
+    old = planter.get_cookie("session")
+    assert old is not None
+    person = app.test_client()
+    person.set_cookie("session", old.value)
+    response = person.get(WHO, base_url=HTTPS)
+    headers = response.headers.getlist("Set-Cookie")
+    (deleted,) = [header for header in headers if header.startswith("session=;")]
+    assert "Expires=Thu, 01 Jan 1970" in deleted and "Path=/" in deleted
+    assert person.get_cookie("session") is None
+    # Nothing to delete, nothing sent about it.
+    again = person.get(WHO, base_url=HTTPS)
+    assert not [h for h in again.headers.getlist("Set-Cookie") if h.startswith("session=")]

@@ -195,6 +195,24 @@ class CookieSessionInterface(SecureCookieSessionInterface):
             # it says whose the session is, whenever it is saved.
             dict.__setitem__(session, _SCOPE, request.script_root)
         super().save_session(app, session, response)
+        self._delete_unprefixed(app, response)
+
+    def _delete_unprefixed(self, app: Flask, response: Response) -> None:
+        """Delete a cookie of this path under the name without its prefix, as 0.1.0 set it.
+
+        It is never read once the name has its prefix, but it may hold answers:
+        Exit and Start again must not leave it on a shared device.
+        """
+        plain = str(app.config["SESSION_COOKIE_NAME"])
+        if self.get_cookie_name(app) != plain and plain in request.cookies:
+            response.delete_cookie(
+                plain,
+                path=self.get_cookie_path(app),
+                domain=self.get_cookie_domain(app),
+                secure=self.get_cookie_secure(app),
+                httponly=self.get_cookie_httponly(app),
+                samesite=self.get_cookie_samesite(app),
+            )
 
 
 def load_progress(content: Content) -> Progress:
