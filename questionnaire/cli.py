@@ -56,4 +56,5 @@ def check_config(path: Path | None) -> None:
     clinics = checked.clinics
     slugs = ", ".join(clinic.slug for clinic in clinics.clinics)
     count = len(clinics.clinics)
-    click.echo(f"{path}: {count} {'clinic' if count == 1 else 'clinics'} ({slugs}), the file is valid")
+    counted = f"{count} {'clinic' if count == 1 else 'clinics'}"
+    click.echo(f"{path}: {counted} ({slugs}), the file is valid")
