@@ -119,8 +119,8 @@ def test_the_card_shows_on_the_clinics_site_sets_no_cookie_and_starts_the_check_
     assert context.cookies() == [], "the card set a cookie"
     with page.expect_navigation():
         start.click()
-    # The check opened in the whole tab, not in the frame.
-    assert page.url == f"{clinic_server.url}/c/riverside/"
+    # The check opened in the whole tab, not in the frame, in the card's language.
+    assert page.url == f"{clinic_server.url}/c/riverside/?language=en"
     assert len(page.frames) == 1
     expect(page.locator(".header__clinic")).to_have_text("Riverside Family Clinic")
 
