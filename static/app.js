@@ -181,18 +181,4 @@
     });
     actions.insertBefore(button, actions.firstElementChild.nextSibling);
   });
-
-  // The embed page's preview of the start card: its frame takes the card's
-  // height, as the snippet's own script makes it do on a clinic's site. Only
-  // a number, from a frame of this page and of this site, is taken.
-  window.addEventListener("message", function (event) {
-    if (event.origin !== window.location.origin || typeof event.data !== "number") {
-      return;
-    }
-    document.querySelectorAll("iframe").forEach(function (frame) {
-      if (frame.contentWindow === event.source && event.data > 0 && event.data < 10000) {
-        frame.height = String(Math.ceil(event.data));
-      }
-    });
-  });
 })();

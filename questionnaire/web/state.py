@@ -195,7 +195,8 @@ class CookieSessionInterface(SecureCookieSessionInterface):
             # it says whose the session is, whenever it is saved.
             dict.__setitem__(session, _SCOPE, request.script_root)
         super().save_session(app, session, response)
-        self._delete_unprefixed(app, response)
+        if getattr(session, "accessed", False):  # not on a page that never reads it (/healthz)
+            self._delete_unprefixed(app, response)
 
     def _delete_unprefixed(self, app: Flask, response: Response) -> None:
         """Delete a cookie of this path under the name without its prefix, as 0.1.0 set it.

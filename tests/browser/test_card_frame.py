@@ -6,17 +6,14 @@ from __future__ import annotations
 
 import copy
 from collections.abc import Iterator
-from pathlib import Path
 
 import pytest
 from playwright.sync_api import Browser, BrowserContext, Page, expect
 
 from questionnaire.web.clinics import CARD_HEIGHT
-from tests.browser.conftest import keep_traffic_local
+from tests.browser.conftest import SCREENSHOTS, keep_traffic_local
 from tests.server import FixedPageSite, ProductionServer, fixed_page_site, production_server
 from tests.test_clinics import CLINICS, write_clinics
-
-SCREENSHOTS = Path("/tmp/card-frame")
 
 
 @pytest.fixture(scope="module")
@@ -91,7 +88,7 @@ def test_at_320_pixels_with_200_percent_text_the_start_button_is_inside_the_fram
     assert start_box["y"] + start_box["height"] <= frame_box["y"] + frame_box["height"]
     assert start_box["x"] + start_box["width"] <= frame_box["x"] + frame_box["width"]
     page.locator("iframe").scroll_into_view_if_needed()
-    SCREENSHOTS.mkdir(exist_ok=True)
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
     page.screenshot(path=str(SCREENSHOTS / f"card-{locale}-320-200.png"), full_page=True)
     # Back to 100%: the frame shrinks with the card.
     card.locator("html").evaluate("html => { html.style.fontSize = '' }")
