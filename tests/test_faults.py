@@ -98,7 +98,8 @@ def code(path: str, answer: str) -> str:
 
 def send_open_page(person: Visitor, token: str, answer: str = "no") -> None:
     """Send the form of the page opened before the fault, with the token it came with."""
-    form = {"csrf_token": token, "answer": code(OPEN, answer)}
+    # As the page sends it: the answer's code, with the check the page was made for.
+    form = {"csrf_token": token, **coded(ENGLISH, OPEN, answer)}
     response, _ = person.send("POST", OPEN, form, Origin=person.server.url)
     assert response.status == 303, f"POST {OPEN} gave {response.status}"
     assert urlsplit(response.headers["Location"]).path == SIGN["irritability"]
@@ -202,7 +203,7 @@ def test_workers_killed_between_two_steps_cost_the_person_nothing(server):
 def test_a_worker_killed_while_an_answer_is_on_its_way_loses_only_that_answer(server):
     person = Visitor(server)
     token = begin(person)
-    body = urlencode({"csrf_token": token, "answer": code(OPEN, "often")}).encode()
+    body = urlencode({"csrf_token": token, **coded(ENGLISH, OPEN, "often")}).encode()
     connection = server.connection()
     try:
         connection.putrequest("POST", OPEN)
