@@ -22,33 +22,26 @@ and logged, without anything about the person.
 
 from __future__ import annotations
 
-import base64
-import hashlib
 import re
 import struct
 import threading
 import zlib
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
-from typing import Any
 
 import brotli
-from flask import Flask, current_app, g, request, session
+from flask import Flask, current_app, g, request
 from flask_babel import get_locale
-from itsdangerous import URLSafeTimedSerializer
 from werkzeug.wrappers import Response
 
 from questionnaire import flow, variants
 from questionnaire.content import Audience, Content
 from questionnaire.flow import Progress, Step
 from questionnaire.variants import Variant
-from questionnaire.web.context import CLINIC, LANGUAGE, current_content
+from questionnaire.web.context import CLINIC, current_content
 from questionnaire.web.forms import checklist_fields
-from questionnaire.web.state import save_progress
+from questionnaire.web.rendering import MEASURING, render
 
-# Set on the internal requests that measure a place; a request from outside
-# cannot set it (a WSGI server puts headers under HTTP_...).
-MEASURING = "selfcheck.measuring"
 # What a page at a place is padded with on top of the longest one measured:
 # the form token is random, so it compresses a few bytes better or worse
 # from one person to the next (13 bytes at most in 2,000 tries).
@@ -282,38 +275,21 @@ def _step_at(content: Content, place: Place) -> Step | None:
     return None
 
 
-# The secret a measuring request's form token is made from: any fixed one will do.
-_MEASURING_SECRET = "f" * 40
-
-
 def _render(app: Flask, place: Place, variant: Variant) -> bytes:
     """The body of the page at this request's address, for someone in ``variant``."""
-    signer = URLSafeTimedSerializer(app.secret_key, salt="wtf-csrf-token")  # type: ignore[arg-type]
-    real = signer.dumps(_MEASURING_SECRET)
-    environ: dict[str, Any] = {MEASURING: {"token": _look_alike(str(real))}}
-    if CLINIC in request.environ:
-        environ[CLINIC] = request.environ[CLINIC]
-    # A context of its own: a request for the same app would otherwise share this one's ``g``.
-    with (
-        app.app_context(),
-        app.test_request_context(
-            request.path,
-            base_url=request.url_root,
-            method="POST" if variant.refused else "GET",
-            data={"csrf_token": real, **_sent(variant)} if variant.refused else None,
-            headers={"Origin": request.host_url.rstrip("/")},
-            environ_overrides=environ,
-        ),
-    ):
-        if variant.progress != Progress():
-            save_progress(variant.progress)
-        session[LANGUAGE] = place.language
-        session["csrf_token"] = _MEASURING_SECRET
-        response = app.full_dispatch_request()
-        if response.status_code != 200:
-            # Never a size measured on a redirect or an error page.
-            raise RuntimeError(f"measuring {request.path}: {response.status_code}")
-        return response.get_data()
+    response = render(
+        app,
+        request.path,
+        base_url=request.url_root,
+        language=place.language,
+        progress=variant.progress,
+        form=_sent(variant) if variant.refused else None,
+        clinic=request.environ.get(CLINIC),
+    )
+    if response.status_code != 200:
+        # Never a size measured on a redirect or an error page.
+        raise RuntimeError(f"measuring {request.path}: {response.status_code}")
+    return response.get_data()
 
 
 def _sent(variant: Variant) -> dict[str, str]:
@@ -322,17 +298,6 @@ def _sent(variant: Variant) -> dict[str, str]:
     if not variant.sent_checklist or checklist is None:
         return {}
     return checklist_fields(checklist, variant.sent_checklist)
-
-
-def _look_alike(token: str) -> str:
-    """A token as long as ``token``, its dots in the same places, the same for every worker.
-
-    Measured pages show it rather than a real token, whose time stamp would
-    make each worker's measure differ by a byte or two.
-    """
-    digest = hashlib.shake_256(str(len(token)).encode()).digest(len(token))
-    letters = base64.urlsafe_b64encode(digest).decode()
-    return "".join(c if c == "." else letters[i] for i, c in enumerate(token))
 
 
 def measuring() -> bool:
