@@ -7,6 +7,7 @@ must give a strong secret key.
 
 from __future__ import annotations
 
+import datetime
 import secrets
 from collections.abc import Callable, Mapping
 from pathlib import Path
@@ -22,8 +23,15 @@ from pydantic import TypeAdapter, ValidationError
 from werkzeug.exceptions import HTTPException
 from werkzeug.wrappers import Response
 
-from questionnaire.clinics import Clinics, ConfigError, Https, check_clinics
-from questionnaire.content import CONTENT_DIR, Audience, Content, load_all_content
+from questionnaire.clinics import Clinics, ConfigError, Https, check_clinics, is_time_zone
+from questionnaire.content import (
+    CONTENT_DIR,
+    Audience,
+    Content,
+    load_all_content,
+    review_warnings,
+    stale_translations,
+)
 from questionnaire.web.assets import init_assets
 from questionnaire.web.clinics import init_clinics
 from questionnaire.web.context import (
@@ -34,10 +42,11 @@ from questionnaire.web.context import (
     select_language,
 )
 from questionnaire.web.padding import Padding
-from questionnaire.web.release import release_lines
+from questionnaire.web.release import release_lines, review_lines
 from questionnaire.web.security import FormProtection, add_security_headers
 from questionnaire.web.serving import SelfCheckFlask, wrap_for_serving
 from questionnaire.web.state import CookieSessionInterface, has_progress
+from questionnaire.web.trust import init_trust
 from questionnaire.web.views import bp
 
 DEFAULTS: dict[str, Any] = {
@@ -49,6 +58,12 @@ DEFAULTS: dict[str, Any] = {
     "EXIT_URL": "https://www.weather.gov/",
     # The clinics file (see clinics.example.toml); None runs the unbranded check only.
     "CONFIG": None,
+    # Who publishes the unbranded check, shown on its pages; None names no one.
+    # A clinic's pages name the clinic (or the clinics file's publisher).
+    "PUBLISHER": None,
+    # The time zone a summary's "made on" time is written in (an IANA name);
+    # a clinic's own time_zone, in the clinics file, wins on its pages.
+    "TIME_ZONE": "UTC",
     "ANSWERS_IDLE_SECONDS": 60 * 60,
     # Answers are cleared this long after they were first saved, however much they are used.
     "ANSWERS_MAX_SECONDS": 2 * 60 * 60,
@@ -114,24 +129,33 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
     _require_idle_limit(app)
     _require_max_limit(app)
     _require_exit_url(app)
+    _require_time_zone(app)
     app.config["HSTS_INCLUDE_SUBDOMAINS"] = _as_flag(app, "HSTS_INCLUDE_SUBDOMAINS")
     app.config["TRUSTED_HOSTS"] = _as_list(app.config["TRUSTED_HOSTS"])
     if app.config["SESSION_COOKIE_SECURE"] is None:
         app.config["SESSION_COOKIE_SECURE"] = not app.config["DEVELOPMENT"]
 
     # Fails at start-up, naming the file, entry and field, if any content is wrong.
-    app.extensions["selfcheck_content"] = load_all_content(Path(app.config["CONTENT_DIR"]))
+    contents = app.extensions["selfcheck_content"] = load_all_content(
+        Path(app.config["CONTENT_DIR"])
+    )
+    # For the operator: a translation behind its source, a review date passed.
+    for warning in stale_translations(contents) + review_warnings(contents, datetime.date.today()):
+        app.logger.warning("Content: %s", warning)
     clinics = _load_clinics(app)
 
     # Before the form check, which reads the body.
     wrap_for_serving(app)
     FormProtection(app)
     app.session_interface = CookieSessionInterface()
-    app.config["BABEL_TRANSLATION_DIRECTORIES"] = str(TRANSLATIONS_DIR)
+    # Another folder of compiled catalogues only to render an earlier revision's words
+    # (review-copy --since).
+    app.config.setdefault("BABEL_TRANSLATION_DIRECTORIES", str(TRANSLATIONS_DIR))
     _require_compiled_catalogues(app)
     _require_default_language(app)
     Babel(app, locale_selector=select_language)
     init_translations(app)
+    init_trust(app)
     app.register_blueprint(bp)
     init_assets(app)
     # Last of the WSGI wrappers: it decides which clinic's pages a request is for.
@@ -304,6 +328,14 @@ def _require_strong_key(name: str, key: str | bytes) -> None:
         )
 
 
+def _require_time_zone(app: Flask) -> None:
+    if not is_time_zone(str(app.config["TIME_ZONE"])):
+        raise ConfigurationError(
+            f"SELFCHECK_TIME_ZONE is {app.config['TIME_ZONE']!r}: set it to a time zone name "
+            "such as America/Chicago, or UTC."
+        )
+
+
 def _require_exit_url(app: Flask) -> None:
     """The deployment's exit address, checked as a clinic's is: a whole https:// address."""
     try:
@@ -345,11 +377,12 @@ def _require_max_limit(app: Flask) -> None:
 def _require_compiled_catalogues(app: Flask) -> None:
     """Without its compiled catalogue, a language would silently show English buttons."""
     languages = app.extensions["selfcheck_content"]
+    directory = Path(app.config["BABEL_TRANSLATION_DIRECTORIES"])
     missing = [
         language
         for language in languages
         if language != SOURCE_LANGUAGE
-        and not (TRANSLATIONS_DIR / language / "LC_MESSAGES" / "messages.mo").exists()
+        and not (directory / language / "LC_MESSAGES" / "messages.mo").exists()
     ]
     if missing:
         raise ConfigurationError(
@@ -382,7 +415,7 @@ def _healthz() -> Response:
     After "ok", which release and content answer (see questionnaire.web.release).
     """
     app: Flask = current_app._get_current_object()  # type: ignore[attr-defined]
-    return Response("ok\n" + release_lines(app), mimetype="text/plain")
+    return Response("ok\n" + release_lines(app) + review_lines(app), mimetype="text/plain")
 
 
 def _session_expired(error: CSRFError) -> Response:

@@ -148,7 +148,8 @@ preload_app = True
 
 
 def when_ready(server: Any) -> None:
-    """Measure the size of every page of the check once, before any worker starts.
+    """Measure the size of every page of the check once, before any worker starts,
+    and check that the words served are the signed ones.
 
     Each page is sent padded to its place's size (questionnaire/web/padding.py).
     Measured here, in the process that loaded the app (``preload_app``), the
@@ -156,7 +157,15 @@ def when_ready(server: Any) -> None:
     no person waits for a place to be measured.
     """
     from questionnaire.web.padding import warm_up
+    from questionnaire.web.release import check_sign_off
 
+    app = server.app.wsgi()
     started = time.monotonic()
-    warm_up(server.app.wsgi())
+    warm_up(app)
     server.log.info("Measured the size of every page in %.1f s", time.monotonic() - started)
+    # Whether the words served are those a reviewer signed: the review copy's
+    # hashes, made here once, are what /healthz reports in every worker.
+    started = time.monotonic()
+    for warning in check_sign_off(app):
+        server.log.warning("Content: %s", warning)
+    server.log.info("Made the review copy's hashes in %.1f s", time.monotonic() - started)

@@ -6,13 +6,22 @@ check-config` checks the clinics file (SELFCHECK_CONFIG).
 
 from __future__ import annotations
 
+import datetime
 import os
 from pathlib import Path
 
 import click
 
 from questionnaire.clinics import ConfigError, check_clinics
-from questionnaire.content import CONTENT_DIR, ContentError, load_all_content
+from questionnaire.content import (
+    CONTENT_DIR,
+    SOURCE_LANGUAGE,
+    ContentError,
+    load_all_content,
+    review_warnings,
+    source_text_hash,
+    stale_translations,
+)
 
 
 @click.command("check-content")
@@ -23,14 +32,40 @@ from questionnaire.content import CONTENT_DIR, ContentError, load_all_content
     show_default=True,
     help="Folder of content files to check.",
 )
-def check_content(directory: Path) -> None:
-    """Check every content file and say which entry and field is wrong."""
+@click.option(
+    "--strict",
+    is_flag=True,
+    help="Fail on a warning too (an out-of-date translation, a review date passed).",
+)
+def check_content(directory: Path, strict: bool) -> None:
+    """Check every content file and say which entry and field is wrong.
+
+    Then warn of a translation made from source words that have changed
+    since, and of a review date that has passed.
+    """
     try:
         contents = load_all_content(directory)
     except ContentError as error:
         raise click.ClickException(str(error)) from None
     for language, content in contents.items():
-        click.echo(f"{language}: {len(content.signs)} signs, content is valid")
+        review = content.review
+        click.echo(
+            f"{language}: {len(content.signs)} signs, content is valid; version {review.version}, "
+            f"reviewed {review.reviewed_on.isoformat()}, "
+            f"next review due {review.next_review_due.isoformat()}"
+        )
+    if SOURCE_LANGUAGE in contents:
+        click.echo(
+            f"{SOURCE_LANGUAGE}: text hash {source_text_hash(contents[SOURCE_LANGUAGE])} "
+            "(what a translation records as its source_hash)"
+        )
+    warnings = stale_translations(contents) + review_warnings(contents, datetime.date.today())
+    for warning in warnings:
+        click.echo(f"Warning: {warning}", err=True)
+    if strict and warnings:
+        raise click.ClickException(
+            f"{len(warnings)} {'warning' if len(warnings) == 1 else 'warnings'} (--strict)"
+        )
 
 
 @click.command("check-config")

@@ -16,6 +16,7 @@ from __future__ import annotations
 import hashlib
 import re
 import tomllib
+import zoneinfo
 from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
@@ -192,6 +193,27 @@ def _read_logo(value: object, info: ValidationInfo) -> object:
     return {"media_type": media_type, "data": data}
 
 
+def _time_zone(value: object) -> object:
+    if isinstance(value, str) and not is_time_zone(value):
+        raise ValueError(
+            f'{value!r} is not a time zone name: give one like "America/Chicago" '
+            "(the list: https://en.wikipedia.org/wiki/List_of_tz_database_time_zones)"
+        )
+    return value
+
+
+TimeZone = Annotated[str, BeforeValidator(_time_zone)]
+
+
+def is_time_zone(name: str) -> bool:
+    """Whether ``name`` is a time zone the check can write times in ("America/Chicago")."""
+    try:
+        zoneinfo.ZoneInfo(name)
+    except (zoneinfo.ZoneInfoNotFoundError, ValueError):
+        return False
+    return True
+
+
 class Clinic(_Model):
     slug: Slug
     name: Line
@@ -208,6 +230,12 @@ class Clinic(_Model):
     default_language: Language
     exit_url: Https | None = None
     embed_origins: tuple[Origin, ...] = ()
+    # Who publishes the check on this clinic's pages, when not the clinic
+    # itself (a health system publishing for its clinics, say).
+    publisher: Line | None = None
+    # The clinic's time zone (an IANA name, "America/Chicago"): a summary
+    # says when it was made in the clinic's local time.
+    time_zone: TimeZone | None = None
     # For a clinic outside the US: resources (emergency number included) by
     # language, in the content files' own form; checked by the content's rules.
     resources: dict[Language, list[dict[str, Any]]] | None = None

@@ -9,10 +9,12 @@ silently change how the check behaves.
 
 from __future__ import annotations
 
+import datetime
 import hashlib
 import re
 import tomllib
 from collections.abc import Mapping
+from dataclasses import dataclass
 from enum import StrEnum
 from functools import cached_property
 from pathlib import Path
@@ -30,6 +32,8 @@ from pydantic import (
 )
 
 CONTENT_DIR = Path(__file__).parent / "content"
+# The language the content is written in first: every other is translated from it.
+SOURCE_LANGUAGE = "en"
 
 
 class Audience(StrEnum):
@@ -218,8 +222,9 @@ class Section(_Model):
     steps_heading: Wording | None = None
     steps: Steps | None = None
     after: tuple[Wording, ...] = ()
-    # What the words rest on: never shown on a page.
-    sources: tuple[Line, ...] = ()
+    # What the words rest on: ids of the content's [[sources]], listed on the
+    # Sources page under this section's heading.
+    sources: tuple[Slug, ...] = ()
 
     @model_validator(mode="after")
     def _steps_heading_goes_with_steps(self) -> Section:
@@ -269,7 +274,7 @@ class UseSection(_Model):
     headings: dict[Slug, Wording] = {}
     paragraphs: tuple[Wording, ...] = ()
     items: tuple[UseItem, ...] = ()
-    sources: tuple[Line, ...] = ()
+    sources: tuple[Slug, ...] = ()
 
     def for_use(self, use: str | None) -> Section:
         """The section as a person who gave ``use`` reads it (its parts already checked)."""
@@ -313,7 +318,7 @@ class Sign(Prompt):
     # False for a sign of an urgent kind that is not urgent on its own (small
     # pupils): it puts the overdose guidance first only with another such sign.
     urgent_alone: bool = True
-    sources: tuple[Line, ...] = Field(min_length=1)
+    sources: tuple[Slug, ...] = Field(min_length=1)
 
     @model_validator(mode="after")
     def _interruption_has_words(self) -> Sign:
@@ -365,7 +370,7 @@ class Checklist(Prompt):
     none: Option
     unsure: Option
     summary: Wording
-    sources: tuple[Line, ...] = Field(min_length=1)
+    sources: tuple[Slug, ...] = Field(min_length=1)
 
     @model_validator(mode="after")
     def _values_are_unique(self) -> Checklist:
@@ -423,6 +428,29 @@ class Resource(_Model):
     links: tuple[Link, ...] = Field(min_length=1)
 
 
+class Source(_Model):
+    """A document the words rest on, as the Sources page lists it.
+
+    Parts of the content cite it by ``id`` (their ``sources`` lists).
+    """
+
+    id: Slug
+    # Plain words in the file's language: the organisation, and what the
+    # page or paper is.
+    title: Line
+    # None while no address is known for certain.
+    url: Annotated[str, StringConstraints(pattern=r"^https://\S+$")] | None = None
+    # The day someone last read the page at ``url`` and confirmed what the
+    # content rests on; none until someone has.
+    checked: datetime.date | None = None
+
+    @model_validator(mode="after")
+    def _checked_at_an_address(self) -> Source:
+        if self.checked is not None and self.url is None:
+            raise ValueError("'checked' is the day the page at 'url' was read: it needs a 'url'")
+        return self
+
+
 class Emergency(_Model):
     heading: Wording
     # One lead for each safety answer that leads here: "yes" says what it is,
@@ -430,7 +458,7 @@ class Emergency(_Model):
     leads: dict[Slug, Wording] = Field(min_length=1)
     steps: Steps
     paragraphs: tuple[Wording, ...] = ()
-    sources: tuple[Line, ...] = ()
+    sources: tuple[Slug, ...] = ()
 
 
 class Interruption(_Model):
@@ -468,7 +496,7 @@ class Tolerance(_Model):
 
     kind: Slug
     text: Wording
-    sources: tuple[Line, ...] = ()
+    sources: tuple[Slug, ...] = ()
 
 
 class Summary(_Model):
@@ -492,11 +520,62 @@ class Summary(_Model):
     tailored: tuple[TailoredSection, ...] = ()
 
 
+class Person(_Model):
+    """Someone who wrote, translated or reviewed the words, as the operator records them."""
+
+    # Left out when the operator records only the role (an outside review).
+    name: Line | None = None
+    role: Line
+
+
+class Translation(_Model):
+    """How a language other than the source language was made from it."""
+
+    translated_by: tuple[Person, ...] = Field(min_length=1)
+    reviewed_by: tuple[Person, ...] = Field(min_length=1)
+    # ``source_text_hash`` of the source language's content it was made from:
+    # when the source changes, the translation is out of date until redone.
+    source_hash: Annotated[str, StringConstraints(pattern=r"^[0-9a-f]{16}$")]
+
+
+_VERSION = r"^[0-9A-Za-z][0-9A-Za-z.-]{0,31}$"
+
+
+class Review(_Model):
+    """Who checked the words, and when: shown on the summary, signed in the review copy."""
+
+    # Changes with every reviewed change of the words (CHANGELOG.md, Content).
+    version: Annotated[str, StringConstraints(pattern=_VERSION)]
+    # The day of the last clinical check of the facts, not of publishing, and
+    # the version it checked: left out when it is this version.
+    reviewed_on: datetime.date
+    reviewed_version: Annotated[str, StringConstraints(pattern=_VERSION)] | None = None
+    next_review_due: datetime.date
+    reviewed_by: tuple[Person, ...] = Field(min_length=1)
+    # This language's hash in the review copy that was read and signed
+    # (``flask --app app review-copy``); none until someone signs it.
+    signed_copy: Annotated[str, StringConstraints(pattern=r"^[0-9a-f]{64}$")] | None = None
+    # For every language but the source language.
+    translation: Translation | None = None
+
+    @property
+    def unreviewed_changes(self) -> bool:
+        """Whether the words changed since their last review (a version not yet reviewed)."""
+        return self.reviewed_version not in (None, self.version)
+
+    @model_validator(mode="after")
+    def _due_after_review(self) -> Review:
+        if self.next_review_due <= self.reviewed_on:
+            raise ValueError("next_review_due must come after reviewed_on")
+        return self
+
+
 class Content(_Model):
     """One language's complete content, checked for consistency."""
 
     language: Annotated[str, StringConstraints(pattern=r"^[a-z]{2}$")]
     language_name: Line
+    review: Review
     # Each step of what to do in an overdose, written once: pages list them by id.
     steps: dict[Slug, Line] = Field(min_length=1)
     audience: AudienceQuestion
@@ -512,6 +591,24 @@ class Content(_Model):
     interruption: Interruption
     summary: Summary
     resources: tuple[Resource, ...] = Field(min_length=1)
+    # The documents the words rest on, cited by id: each is listed on the
+    # Sources page under every part that cites it.
+    sources: tuple[Source, ...] = Field(min_length=1)
+
+    @model_validator(mode="after")
+    def _translation_recorded(self) -> Content:
+        if self.language == SOURCE_LANGUAGE and self.review.translation is not None:
+            raise ValueError(
+                f"field 'review.translation': {SOURCE_LANGUAGE!r} is the language the others "
+                "are translated from, so it has no translation record"
+            )
+        if self.language != SOURCE_LANGUAGE and self.review.translation is None:
+            raise ValueError(
+                "field 'review.translation' is required, and missing: who translated this "
+                f"language, who reviewed it, and the source_hash of the {SOURCE_LANGUAGE!r} "
+                "content it was made from (check-content prints it)"
+            )
+        return self
 
     @model_validator(mode="after")
     def _references_resolve(self) -> Content:
@@ -580,6 +677,24 @@ class Content(_Model):
                 raise ValueError(f"field 'checklist.kind': {kind!r} is urgent")
         return self
 
+    @model_validator(mode="after")
+    def _sources_resolve(self) -> Content:
+        _require_unique([source.id for source in self.sources], "sources", "id")
+        known = {source.id for source in self.sources}
+        cited: set[str] = set()
+        for where, ids in citations(self):
+            if unknown := [source for source in ids if source not in known]:
+                raise ValueError(f"{where}: {unknown!r} is not the id of any [[sources]] entry")
+            if len(set(ids)) != len(ids):
+                raise ValueError(f"{where}: a source is cited twice")
+            cited.update(ids)
+        for index, source in enumerate(self.sources):
+            if source.id not in cited:
+                raise ValueError(
+                    f"entry sources[{index}] (id {source.id!r}): no part of the content cites it"
+                )
+        return self
+
     def sign(self, sign_id: str) -> Sign | None:
         return self._signs_by_id.get(sign_id)
 
@@ -601,8 +716,15 @@ class Content(_Model):
     def resource(self, resource_id: str) -> Resource:
         return next(resource for resource in self.resources if resource.id == resource_id)
 
+    def source(self, source_id: str) -> Source:
+        return next(source for source in self.sources if source.id == source_id)
+
 
 # Fields that hold identifiers, rules or citations: nothing a person reads on a page.
+# The citations (``sources``, and the registry of the same name) stay out even
+# though the Sources page shows the registry's titles: those name
+# organisations and documents, in their own terms, and are not held to the
+# reading-grade or word rules of the check's own words.
 _NOT_READ = {
     "id",
     "value",
@@ -615,6 +737,9 @@ _NOT_READ = {
     "not_uses",
     "sources",
     "language",
+    # Who reviewed it and when: shown on the summary through the interface's
+    # own words (a date, a version), not read as content.
+    "review",
 }
 # Shown on every page (the help line and the Call buttons): they must have a number.
 NUMBERED_RESOURCES = ("emergency", "crisis")
@@ -647,6 +772,98 @@ def reader_texts(content: Content) -> list[tuple[str, str]]:
 
     visit(content, "")
     return found
+
+
+def citations(content: Content) -> list[tuple[str, tuple[str, ...]]]:
+    """Every ``sources`` list of the content's parts, with where it is.
+
+    Where is said as errors say it ("entry signs[2] (id 'speech-problems'),
+    field 'interruption_now.sources'"); the registry itself is not a citation.
+    """
+    found: list[tuple[str, tuple[str, ...]]] = []
+
+    def visit(node: object, entry: str, field: tuple[str, ...]) -> None:
+        if isinstance(node, BaseModel):
+            for name in type(node).model_fields:
+                value = getattr(node, name)
+                if name != "sources":
+                    visit(value, entry, (*field, name))
+                elif node is not content:
+                    named = [f"entry {entry}"] if entry else []
+                    named.append(f"field {'.'.join((*field, name))!r}")
+                    found.append((", ".join(named), value))
+        elif isinstance(node, tuple):
+            for index, item in enumerate(node):
+                if isinstance(item, BaseModel):
+                    at = ".".join(filter(None, [entry, ".".join(field)])) + f"[{index}]"
+                    if isinstance(identifier := getattr(item, "id", None), str):
+                        at += f" (id {identifier!r})"
+                    visit(item, at, ())
+        elif isinstance(node, dict):
+            for key, value in node.items():
+                visit(value, entry, (*field, str(key)))
+
+    visit(content, "", ())
+    return found
+
+
+@dataclass(frozen=True)
+class CitedPart:
+    """A part of the check, named as a person reads it, and the documents it rests on."""
+
+    name: str
+    sources: tuple[Source, ...]
+
+
+def cited_parts(content: Content) -> list[CitedPart]:
+    """Every part that cites a source, in the order a person meets them.
+
+    The start page's emergency box, the emergency guidance, each sign (by its
+    label) followed by its own interruption sections (by their headings), the
+    checklist after the last sign of its kind, the shared interruption
+    sections, then the summary's sections in the order the summary shows
+    them. Wording that differs by audience is named in its "me" form. The
+    tolerance warning, which has no heading, is listed with the safety notes
+    it joins unless signs of its kind were noticed.
+    """
+    summary = content.summary
+    checklist = content.checklist
+    last_of_kind = (
+        next(s.id for s in reversed(content.signs) if s.kind == checklist.kind)
+        if checklist
+        else None
+    )
+    parts: list[tuple[str, tuple[str, ...]]] = [
+        (content.emergency_box.heading.me, content.emergency_box.sources),
+        (content.emergency.heading.me, content.emergency.sources),
+    ]
+    for sign in content.signs:
+        parts.append((sign.label.me, sign.sources))
+        for own in (sign.interruption_now, sign.interruption_next):
+            if own is not None:
+                parts.append((own.heading.me, own.sources))
+        if checklist is not None and sign.id == last_of_kind:
+            parts.append((checklist.label.me, checklist.sources))
+    sections: list[Section | UseSection] = [
+        content.interruption.now,
+        content.interruption.next,
+        content.interruption.naloxone,
+        summary.urgent.now,
+        *summary.emergency_reported.values(),
+        summary.nothing_reported,
+        summary.unsure,
+        *summary.tailored,
+        summary.help,
+    ]
+    parts += [(section.heading.me, section.sources) for section in sections]
+    safety = tuple(dict.fromkeys(summary.safety.sources + summary.tolerance.sources))
+    parts.append((summary.safety.heading.me, safety))
+    parts += [(part.heading.me, part.sources) for part in (summary.talk, summary.questions)]
+    return [
+        CitedPart(name, tuple(content.source(source) for source in ids))
+        for name, ids in parts
+        if ids
+    ]
 
 
 def _option_with(options: tuple[Option, ...], value: str) -> Option | None:
@@ -735,18 +952,81 @@ def load_all_content(directory: Path = CONTENT_DIR) -> dict[str, Content]:
         raise ContentError(f"{directory}: no content files (*.toml) found")
     contents = {path.stem: load_content(path) for path in paths}
     first_path, first = paths[0], contents[paths[0].stem]
+    same_questions = "every language asks the same questions in the same order"
+    same_sources = "every language rests on the same documents"
     for path in paths[1:]:
         content = contents[path.stem]
-        for field, mine, theirs in [
-            ("signs", _sign_order(content), _sign_order(first)),
-            ("checklist.kind", _checklist_kind(content), _checklist_kind(first)),
+        for field, mine, theirs, rule in [
+            ("signs", _sign_order(content), _sign_order(first), same_questions),
+            ("checklist.kind", _checklist_kind(content), _checklist_kind(first), same_questions),
+            ("sources", _source_ids(content), _source_ids(first), same_sources),
         ]:
             if mine != theirs:
                 raise ContentError(
                     f"{path}: field {field!r}: {mine} differs from {theirs} in {first_path.name}; "
-                    "every language asks the same questions in the same order"
+                    f"{rule}"
+                )
+        # Part by part too: a part rests on the same documents in every language.
+        mine_cited, theirs_cited = dict(citations(content)), dict(citations(first))
+        for where in dict.fromkeys([*mine_cited, *theirs_cited]):
+            here, there = list(mine_cited.get(where, ())), list(theirs_cited.get(where, ()))
+            if here != there:
+                raise ContentError(
+                    f"{path}: {where}: {here} differs from {there} in {first_path.name}; "
+                    f"{same_sources}"
                 )
     return contents
+
+
+def source_text_hash(content: Content) -> str:
+    """A digest of every text a person can read in ``content``, and where it is.
+
+    A translation records the source language's hash it was made from
+    (``Translation.source_hash``): a changed word in the source changes it,
+    and the translation is then out of date. Rules, ids and citations are
+    not part of it: changing them asks nothing of a translator.
+    """
+    digest = hashlib.sha256()
+    for where, text in reader_texts(content):
+        digest.update(f"{where}\t{text}\n".encode())
+    return digest.hexdigest()[:16]
+
+
+def stale_translations(contents: Mapping[str, Content]) -> list[str]:
+    """A warning for each language translated from a source text that has changed since."""
+    source = contents.get(SOURCE_LANGUAGE)
+    if source is None:
+        return []
+    current = source_text_hash(source)
+    return [
+        f"{language}: the translation was made from the {SOURCE_LANGUAGE!r} text "
+        f"{translation.source_hash}, and that text is now {current}: translate what changed, "
+        f'have it reviewed, then set review.translation.source_hash = "{current}"'
+        for language, content in sorted(contents.items())
+        if (translation := content.review.translation) is not None
+        and translation.source_hash != current
+    ]
+
+
+def review_warnings(contents: Mapping[str, Content], today: datetime.date) -> list[str]:
+    """A warning for each language whose next review date has passed, or whose
+    version has changes its last review did not see."""
+    warnings = []
+    for language, content in sorted(contents.items()):
+        review = content.review
+        if review.next_review_due < today:
+            warnings.append(
+                f"{language}: the content's next review was due on "
+                f"{review.next_review_due.isoformat()}: review it, then update "
+                "review.reviewed_on and review.next_review_due"
+            )
+        if review.unreviewed_changes:
+            warnings.append(
+                f"{language}: version {review.version} has changes not yet reviewed (the review "
+                f"of {review.reviewed_on.isoformat()} read version {review.reviewed_version}): "
+                "review them, then update review.reviewed_on and leave out reviewed_version"
+            )
+    return warnings
 
 
 def content_version(contents: Mapping[str, Content]) -> str:
@@ -767,6 +1047,10 @@ def _sign_order(content: Content) -> list[str]:
 
 def _checklist_kind(content: Content) -> str | None:
     return content.checklist.kind if content.checklist else None
+
+
+def _source_ids(content: Content) -> list[str]:
+    return sorted(source.id for source in content.sources)
 
 
 # Pydantic's words for the two commonest mistakes, said for the person editing the file.

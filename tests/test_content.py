@@ -212,10 +212,11 @@ def test_the_app_refuses_a_file_that_is_not_toml(tmp_path):
 
 
 def test_the_app_refuses_a_file_whose_language_is_not_its_name(tmp_path):
-    data = english_data()
+    # Spanish content (a translation, with its record) said to be French.
+    data = tomllib.loads((CONTENT_DIR / "es.toml").read_text(encoding="utf-8"))
     data["language"] = "fr"
     directory = write_content(tmp_path / "content", data)
-    with pytest.raises(ContentError, match="does not match the file name"):
+    with pytest.raises(ContentError, match="'fr' does not match the file name"):
         load_all_content(directory)
 
 

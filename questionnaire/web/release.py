@@ -4,9 +4,17 @@ During a rolling update an operator can watch every server come to the same
 lines. ``layout`` is what forms carry (``flow.layout``): while two servers
 show different layouts, a page made by one and sent to the other is asked
 again rather than saved.
+
+Each language's ``review-<language>`` line says how current its words are
+and whether they are the ones signed in a review copy: a warning to the
+operator, never a page a person sees. The production server makes the
+review copy's hashes once, at start-up (``check_sign_off``), and logs a
+warning for words that are not the signed ones.
 """
 
 from __future__ import annotations
+
+import datetime
 
 from flask import Flask
 
@@ -15,6 +23,8 @@ from questionnaire.content import Content, content_version
 
 # Kept on the app once worked out: the content does not change while it runs.
 _RELEASE = "selfcheck_release"
+# Each language's hash in the review copy of the content served (check_sign_off).
+_SERVED_COPY = "selfcheck_served_copy"
 
 
 def release_lines(app: Flask) -> str:
@@ -29,3 +39,48 @@ def release_lines(app: Flask) -> str:
             f"layout {' '.join(layouts)}\n"
         )
     return str(found)
+
+
+def review_lines(app: Flask, today: datetime.date | None = None) -> str:
+    """A ``review-<language>`` line for each language: version, dates, and whether signed."""
+    contents: dict[str, Content] = app.extensions["selfcheck_content"]
+    served: dict[str, str] | None = app.extensions.get(_SERVED_COPY)
+    today = today or datetime.date.today()
+    lines = []
+    for language, content in sorted(contents.items()):
+        review = content.review
+        due = review.next_review_due.isoformat()
+        if review.next_review_due < today:
+            due += " (passed)"
+        if served is None:
+            signed = "not checked"
+        elif review.signed_copy is None:
+            signed = "no"
+        else:
+            signed = "yes" if review.signed_copy == served[language] else "no, changed since"
+        reviewed = review.reviewed_on.isoformat()
+        lines.append(
+            f"review-{language} version {review.version}; reviewed {reviewed}; "
+            f"next review due {due}; signed {signed}\n"
+        )
+    return "".join(lines)
+
+
+def check_sign_off(app: Flask) -> list[str]:
+    """Make the review copy of the content served, keep its hashes, and warn of unsigned words."""
+    from questionnaire.web.review_copy import copy_hashes
+
+    served = app.extensions[_SERVED_COPY] = copy_hashes(app)
+    contents: dict[str, Content] = app.extensions["selfcheck_content"]
+    warnings = []
+    for language, content in sorted(contents.items()):
+        signed = content.review.signed_copy
+        if signed == served[language]:
+            continue
+        state = "has not been signed" if signed is None else "is not the signed one"
+        warnings.append(
+            f"{language}: the content served {state}: make a review copy "
+            "(flask --app app review-copy), have it read and signed, then set "
+            f'review.signed_copy = "{served[language]}" in the {language} content file'
+        )
+    return warnings

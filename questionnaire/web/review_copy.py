@@ -91,12 +91,8 @@ class ReviewCopyError(Exception):
 
 
 def content_release(content: Content) -> str:
-    """The version of the words, as the copy's pages name it.
-
-    The release's version until the content records its own; then
-    ``content.review.version`` (one line to change here).
-    """
-    return __version__
+    """The version of the words, as the copy's pages name it: the content's own."""
+    return content.review.version
 
 
 # --- The pages' HTML, as a tree --------------------------------------------------------

@@ -34,7 +34,16 @@ from werkzeug.exceptions import HTTPException, NotFound
 from werkzeug.wrappers import Response
 
 from questionnaire import flow
-from questionnaire.content import Audience, Content, Option, Prompt, Section, Sign, Wording
+from questionnaire.content import (
+    Audience,
+    Content,
+    Option,
+    Prompt,
+    Section,
+    Sign,
+    Wording,
+    cited_parts,
+)
 from questionnaire.flow import Progress, Step, StepKind
 from questionnaire.summary import summarise
 from questionnaire.web.context import (
@@ -56,6 +65,7 @@ from questionnaire.web.state import (
     load_progress,
     save_progress,
 )
+from questionnaire.web.trust import made_at
 
 bp = Blueprint("check", __name__)
 
@@ -316,6 +326,15 @@ def private_window() -> str:
     )
 
 
+@bp.get("/sources")
+def sources() -> str:
+    """What the check's words rest on, part by part: each source's address and the day it
+    was checked. The same for everyone: it neither reads nor changes any answers."""
+    g.audience = Audience.ME
+    content = current_content()
+    return render_template("sources.html", content=content, parts=cited_parts(content))
+
+
 @bp.app_context_processor
 def other_languages() -> dict[str, object]:
     """The links to switch language, each named in its own language.
@@ -499,6 +518,7 @@ def _summary(visit: Visit) -> Response | str:
         "summary.html",
         summary=summarise(visit.content, visit.progress),
         form=ContinueForm(),
+        made_at=made_at(),
     )
 
 
