@@ -819,7 +819,7 @@ def cited_parts(content: Content) -> list[CitedPart]:
     """Every part that cites a source, in the order a person meets them.
 
     The start page's emergency box, the emergency guidance, each sign (by its
-    label) followed by its own interruption sections (by their headings), the
+    label) followed by its own interruption sections (by its page's heading), the
     checklist after the last sign of its kind, the shared interruption
     sections, then the summary's sections in the order the summary shows
     them. Wording that differs by audience is named in its "me" form. The
@@ -839,9 +839,15 @@ def cited_parts(content: Content) -> list[CitedPart]:
     ]
     for sign in content.signs:
         parts.append((sign.label.me, sign.sources))
-        for own in (sign.interruption_now, sign.interruption_next):
-            if own is not None:
-                parts.append((own.heading.me, own.sources))
+        # A sign's own interruption sections, named by the sign's page
+        # ("Slurred speech: when to get help right away"), not by a heading
+        # that reads as an instruction out of its page.
+        own_now, own_next = sign.interruption_now, sign.interruption_next
+        if own_now is not None:
+            named = sign.interruption_heading or own_now.heading
+            parts.append((named.me, own_now.sources))
+        if own_next is not None:
+            parts.append((f"{sign.label.me}: {own_next.heading.me}", own_next.sources))
         if checklist is not None and sign.id == last_of_kind:
             parts.append((checklist.label.me, checklist.sources))
     sections: list[Section | UseSection] = [

@@ -571,3 +571,16 @@ def test_idle_connections_do_not_stop_the_server(server):
     finally:
         for connection in idle:
             connection.close()
+
+
+def test_the_server_checks_at_start_up_that_the_words_served_are_the_signed_ones(server):
+    """Made once, before the workers start: every worker's /healthz knows, and the log says."""
+    log = "\n".join(server.log_lines())
+    for language in ("en", "es"):
+        assert f"Content: {language}: the content served has not been signed" in log
+    response, body = server.request("GET", "/healthz")
+    lines = body.decode().splitlines()
+    assert "review-en version 1.2; reviewed 2026-12-06; next review due 2027-12-06; signed no" in (
+        lines
+    )
+    assert re.search(r"Made the review copy's hashes in \d+\.\d s", log)

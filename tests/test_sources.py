@@ -167,7 +167,7 @@ def test_the_parts_come_in_the_order_a_person_meets_them():
         "Slow or shallow breathing",
         "Very small (pinpoint) pupils",
         "Slurred speech",
-        "Call 911 if slurred speech comes with any of these",
+        "Slurred speech: when to get help right away",
         "Pain feeling stronger",
         "Sweating",
         "Nausea (feeling sick to the stomach)",

@@ -28,6 +28,8 @@ from questionnaire.content import (
 from questionnaire.web import trust
 from questionnaire.web.context import CLINIC
 from questionnaire.web.padding import MEASURING
+from questionnaire.web.release import check_sign_off, review_lines
+from questionnaire.web.review_copy import copy_hashes
 from tests.conftest import make_app
 from tests.pages import soup, text_of
 from tests.test_clinics import CLINICS, changed, clinic_app, first, write_clinics
@@ -275,3 +277,61 @@ def test_a_time_zone_that_does_not_exist_is_refused(tmp_path):
     data["clinics"][0]["time_zone"] = "Mars/Olympus"
     with pytest.raises(ConfigError, match=r"field 'time_zone': 'Mars/Olympus' is not a time zone"):
         load_clinics(write_clinics(tmp_path, data))
+
+
+# ---- Signed or not: for the operator ---------------------------------------
+
+
+def review_of(app) -> dict[str, str]:
+    """The ``review-<language>`` lines of /healthz, by language."""
+    body = app.test_client().get("/healthz").get_data(as_text=True)
+    return {
+        line.split(" ", 1)[0].removeprefix("review-"): line.split(" ", 1)[1]
+        for line in body.splitlines()
+        if line.startswith("review-")
+    }
+
+
+def test_healthz_says_each_languages_review_and_whether_its_words_are_the_signed_ones(tmp_path):
+    app = make_app()
+    # Before the review copy is made (the development server): not checked.
+    assert review_of(app) == {
+        language: "version 1.2; reviewed 2026-12-06; next review due 2027-12-06; signed not checked"
+        for language in ("en", "es")
+    }
+    warnings = check_sign_off(app)
+    served = copy_hashes(app)
+    assert warnings == [
+        f"{language}: the content served has not been signed: make a review copy (flask --app "
+        "app review-copy), have it read and signed, then set "
+        f'review.signed_copy = "{served[language]}" in the {language} content file'
+        for language in ("en", "es")
+    ]
+    assert review_of(app)["en"].endswith("signed no")
+
+    # English signed, as its copy read: only Spanish is left to sign.
+    english = data_of("en")
+    english["review"]["signed_copy"] = served["en"]
+    directory = content_dir(tmp_path / "signed", {"en": english})
+    signed = make_app(CONTENT_DIR=directory)
+    assert [warning[:40] for warning in check_sign_off(signed)] == [
+        "es: the content served has not been sign"
+    ]
+    assert review_of(signed)["en"].endswith("signed yes")
+
+    # One word changed after signing: the words served are not the signed ones.
+    english["summary"]["heading"] = "Your short summary"
+    changed_app = make_app(CONTENT_DIR=content_dir(tmp_path / "changed", {"en": english}))
+    (warning, _spanish) = check_sign_off(changed_app)
+    assert warning.startswith("en: the content served is not the signed one")
+    assert review_of(changed_app)["en"].endswith("signed no, changed since")
+
+
+def test_healthz_says_when_the_next_review_date_has_passed():
+    app = make_app()
+    later = datetime.date(2028, 1, 1)
+    lines = review_lines(app, today=later).splitlines()
+    assert lines[0] == (
+        "review-en version 1.2; reviewed 2026-12-06; next review due 2027-12-06 (passed); "
+        "signed not checked"
+    )

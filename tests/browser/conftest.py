@@ -225,6 +225,7 @@ PAGES: dict[str, tuple[str, Progress]] = {
     ),
     "summary": ("/summary", EVERYTHING_SEEN),
     "not-found": ("/question/99", EVERYTHING_SEEN),
+    "sources": ("/sources", EVERYTHING_SEEN),
 }
 
 

@@ -139,6 +139,44 @@ def test_the_printed_summary_has_the_signs_and_help_but_no_controls(everything_s
         assert absent not in text, f"{absent!r} is printed"
 
 
+@pytest.mark.parametrize(
+    ("locale", "lines"),
+    [
+        (
+            "en-US",
+            [
+                "About this summary",
+                "Made on ",
+                "Content last reviewed: December 6, 2026 · Next review due: December 6, 2027",
+                "Content version 1.2",
+            ],
+        ),
+        (
+            "es-US",
+            [
+                "Sobre este resumen",
+                "Hecho el ",
+                "Contenido revisado por última vez: 6 de diciembre de 2026 · "
+                "Próxima revisión: 6 de diciembre de 2027",
+                "Versión del contenido: 1.2",
+            ],
+        ),
+    ],
+)
+def test_the_printed_summary_says_when_it_was_made_and_how_current_its_words_are(
+    everything_seen, locale, lines
+):
+    """A copy brought to a visit says when it was made, and when its words were checked."""
+    page = everything_seen(1280, locale=locale)
+    page.goto("/summary")
+    text = printed_text(page)
+    for line in lines:
+        assert line in text, f"{line!r} missing from the printed summary ({locale})"
+    # The day it was made, as the page wrote it (the page's own words, not the test's clock).
+    made = page.locator(".about-summary p").inner_text().splitlines()[0]
+    assert " ".join(made.split()) in text
+
+
 def test_shift_three_times_exits_and_back_does_not_bring_the_answers_back(
     everything_seen, live_app
 ):
