@@ -729,6 +729,8 @@ _NOT_READ = {
     "id",
     "value",
     "kind",
+    # What an answer says about a sign (noticed, not-noticed, unsure): a rule.
+    "meaning",
     "href",
     "interrupt_on",
     "emergency_on",

@@ -121,10 +121,6 @@ def normal(text: str) -> str:
 
 # Fields that ``reader_texts`` lists but no page shows, and why.
 NOT_SHOWN_FIELDS = {
-    # An answer's meaning (noticed, not-noticed, unsure) is an identifier the
-    # summary sorts by, not words: reader_texts lists it only because
-    # questionnaire.content._NOT_READ does not name "meaning".
-    re.compile(r"^answer_options\[\d+\]\.meaning$"),
     # The emergency resource gives the help line its number and the Call
     # button its words; the summary lists every other resource, with its
     # name and text, but not this one.
