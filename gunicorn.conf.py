@@ -165,7 +165,14 @@ def when_ready(server: Any) -> None:
     server.log.info("Measured the size of every page in %.1f s", time.monotonic() - started)
     # Whether the words served are those a reviewer signed: the review copy's
     # hashes, made here once, are what /healthz reports in every worker.
+    # A warning to the operator: a failure here never stops the server (its
+    # /healthz then says "signed not checked").
     started = time.monotonic()
-    for warning in check_sign_off(app):
+    try:
+        warnings = check_sign_off(app)
+    except Exception:
+        server.log.exception("Content: could not make the review copy's hashes")
+        return
+    for warning in warnings:
         server.log.warning("Content: %s", warning)
     server.log.info("Made the review copy's hashes in %.1f s", time.monotonic() - started)

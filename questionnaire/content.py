@@ -991,12 +991,16 @@ def source_text_hash(content: Content) -> str:
 
     A translation records the source language's hash it was made from
     (``Translation.source_hash``): a changed word in the source changes it,
-    and the translation is then out of date. Rules, ids and citations are
-    not part of it: changing them asks nothing of a translator.
+    and the translation is then out of date. The sources' titles count (the
+    Sources page shows them); rules, ids and addresses do not: changing
+    them asks nothing of a translator.
     """
     digest = hashlib.sha256()
     for where, text in reader_texts(content):
         digest.update(f"{where}\t{text}\n".encode())
+    # The sources' titles, which the Sources page shows.
+    for source in content.sources:
+        digest.update(f"sources.{source.id}.title\t{source.title}\n".encode())
     return digest.hexdigest()[:16]
 
 
@@ -1045,7 +1049,9 @@ def content_version(contents: Mapping[str, Content]) -> str:
     """
     digest = hashlib.sha256()
     for language in sorted(contents):
-        digest.update(f"{language}\n{contents[language].model_dump_json()}\n".encode())
+        # Not the sign-off itself: recording a signature changes no word.
+        dumped = contents[language].model_dump_json(exclude={"review": {"signed_copy"}})
+        digest.update(f"{language}\n{dumped}\n".encode())
     return digest.hexdigest()[:12]
 
 

@@ -31,7 +31,7 @@ ACCEPT = {"en": {"Accept-Language": "en-US,en;q=0.9"}, "es": {"Accept-Language":
 # What the page says for a source whose address nobody has checked yet, and
 # for one with no address at all.
 NOT_CHECKED = "This address has not been checked yet."
-NO_ADDRESS = "We have not checked an address for it yet."
+NO_ADDRESS = "We do not have a link for it yet."
 
 
 def content_data(language: str) -> dict[str, Any]:

@@ -136,7 +136,8 @@ def test_a_version_with_changes_its_review_did_not_see_says_so_to_the_operator_a
 ):
     result = CliRunner().invoke(check_content, [])
     assert result.exit_code == 0
-    assert result.stderr.splitlines() == [
+    # (After 6 December 2027 the review date has passed too: a warning of its own.)
+    assert [line for line in result.stderr.splitlines() if "not yet reviewed" in line] == [
         f"Warning: {language}: version 1.2 has changes not yet reviewed (the review of "
         "2026-12-06 read version 1.1): review them, then update review.reviewed_on and leave "
         "out reviewed_version"
@@ -145,12 +146,13 @@ def test_a_version_with_changes_its_review_did_not_see_says_so_to_the_operator_a
     client = make_app().test_client()
     walk(client)
     about = text_of(soup(client.get("/summary")).select_one(".about-summary"))
-    assert "Content version 1.2, with changes made since that review" in about
+    assert "Content version 1.2. Some words changed after that review." in about
     # Reviewed again: the warning and the words go.
     reviewed = {}
     for language in ("en", "es"):
         reviewed[language] = data_of(language)
         del reviewed[language]["review"]["reviewed_version"]
+        reviewed[language]["review"]["next_review_due"] = datetime.date(2099, 1, 1)
     directory = content_dir(tmp_path, reviewed)
     result = CliRunner().invoke(check_content, ["--directory", str(directory), "--strict"])
     assert result.exit_code == 0, result.stderr
@@ -158,7 +160,7 @@ def test_a_version_with_changes_its_review_did_not_see_says_so_to_the_operator_a
     client = make_app(CONTENT_DIR=directory).test_client()
     walk(client)
     about = text_of(soup(client.get("/summary")).select_one(".about-summary"))
-    assert "Content version 1.2" in about and "changes" not in about
+    assert "Content version 1.2" in about and "changed" not in about
 
 
 def test_a_review_date_passed_is_a_warning_for_the_operator(tmp_path):
@@ -191,7 +193,7 @@ def test_a_review_date_passed_is_a_warning_for_the_operator(tmp_path):
         (
             "es",
             "Contenido revisado por última vez: 6 de diciembre de 2026 · "
-            "Próxima revisión: 6 de diciembre de 2027",
+            "Próxima revisión del contenido: 6 de diciembre de 2027",
             "Versión del contenido: 1.2",
             "Hecho el ",
         ),
@@ -282,9 +284,15 @@ def test_a_time_zone_that_does_not_exist_is_refused(tmp_path):
 # ---- Signed or not: for the operator ---------------------------------------
 
 
+# The day the review lines are read on: before the next review is due.
+TODAY = datetime.date(2026, 12, 7)
+
+
 def review_of(app) -> dict[str, str]:
-    """The ``review-<language>`` lines of /healthz, by language."""
-    body = app.test_client().get("/healthz").get_data(as_text=True)
+    """The ``review-<language>`` lines, as /healthz says them on ``TODAY``, by language."""
+    said = app.test_client().get("/healthz").get_data(as_text=True)
+    assert review_lines(app) in said
+    body = review_lines(app, today=TODAY)
     return {
         line.split(" ", 1)[0].removeprefix("review-"): line.split(" ", 1)[1]
         for line in body.splitlines()
@@ -302,11 +310,14 @@ def test_healthz_says_each_languages_review_and_whether_its_words_are_the_signed
     warnings = check_sign_off(app)
     served = copy_hashes(app)
     assert warnings == [
-        f"{language}: the content served has not been signed: make a review copy (flask --app "
-        "app review-copy), have it read and signed, then set "
-        f'review.signed_copy = "{served[language]}" in the {language} content file'
+        f"{language}: the content served has not been signed: make a review copy with the "
+        "production settings (flask --app app review-copy), have it read and signed, then set "
+        "review.signed_copy in the content file to the fingerprint in the signed copy's "
+        "front matter"
         for language in ("en", "es")
     ]
+    # The warning never hands out the served words' fingerprint, which nobody may have read.
+    assert not any(served[language] in warning for warning in warnings for language in served)
     assert review_of(app)["en"].endswith("signed no")
 
     # English signed, as its copy read: only Spanish is left to sign.

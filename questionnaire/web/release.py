@@ -80,9 +80,12 @@ def check_sign_off(app: Flask) -> list[str]:
         if signed == served[language]:
             continue
         state = "has not been signed" if signed is None else "is not the signed one"
+        # Not the served words' fingerprint: the one to record is the signed
+        # copy's, read from that copy, never one nobody has read.
         warnings.append(
-            f"{language}: the content served {state}: make a review copy "
-            "(flask --app app review-copy), have it read and signed, then set "
-            f'review.signed_copy = "{served[language]}" in the {language} content file'
+            f"{language}: the content served {state}: make a review copy with the "
+            "production settings (flask --app app review-copy), have it read and signed, "
+            "then set review.signed_copy in the content file to the fingerprint in the "
+            "signed copy's front matter"
         )
     return warnings

@@ -157,7 +157,7 @@ def test_the_printed_summary_has_the_signs_and_help_but_no_controls(everything_s
                 "Sobre este resumen",
                 "Hecho el ",
                 "Contenido revisado por última vez: 6 de diciembre de 2026 · "
-                "Próxima revisión: 6 de diciembre de 2027",
+                "Próxima revisión del contenido: 6 de diciembre de 2027",
                 "Versión del contenido: 1.2",
             ],
         ),
