@@ -1165,8 +1165,9 @@ def make_copy(app: Flask, clinic: str | None = None) -> ReviewCopy:
 def copy_hashes(app: Flask, clinic: str | None = None) -> dict[str, str]:
     """Each language's fingerprint in the review copy of the check (or of ``clinic``'s).
 
-    The same words give the same fingerprint, whenever and wherever the copy
-    is made: compare it with the one a director signed.
+    The same words give the same fingerprint whenever the copy is made; the
+    settings that show in the words (publisher, time zone, limits, exit
+    address) are part of them: compare with a copy signed under the same.
     """
     return make_copy(app, clinic).hashes()
 
@@ -1418,7 +1419,9 @@ is followed by its address in brackets.</li>
 each one shown says at least one sentence that none before it said.</li>
 <li>Where a page says when it was made, this copy shows an example moment.</li>
 <li>The fingerprints are SHA-256 digests of each language's pages, their words and order:
-any changed word changes them, and nothing else does.</li>
+any changed word changes them, and so does a setting that shows in the words (the
+publisher, the time zone, the answer limits, the exit address). Make the copy to sign
+with the production server's settings.</li>
 </ul>"""
 
 _DOCUMENT = """<!doctype html>
