@@ -26,6 +26,7 @@ from bs4 import BeautifulSoup
 from flask import Flask
 
 from questionnaire import copy_diff, flow
+from questionnaire.answer_sets import Answers
 from questionnaire.content import (
     Audience,
     ContentError,
@@ -307,7 +308,7 @@ def test_the_summaries_kept_say_every_sentence_a_summary_can_say(copy, clinics_a
             }
             ticked = checklist.label.for_(audience) + " ("
             for _ in range(25):
-                answers = review_copy.Answers(
+                answers = Answers(
                     audience,
                     chance.choice(content.safety.options).value,
                     chance.choice(content.use.options).value,
