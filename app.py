@@ -28,9 +28,8 @@ from questionnaire.content import (
     CONTENT_DIR,
     Audience,
     Content,
+    content_warnings,
     load_all_content,
-    review_warnings,
-    stale_translations,
 )
 from questionnaire.web.assets import init_assets
 from questionnaire.web.clinics import init_clinics
@@ -141,7 +140,7 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
         Path(app.config["CONTENT_DIR"])
     )
     # For the operator: a translation behind its source, a review date passed.
-    for warning in stale_translations(contents) + review_warnings(contents, datetime.date.today()):
+    for warning in content_warnings(contents, datetime.date.today()):
         app.logger.warning("Content: %s", warning)
     clinics = _load_clinics(app)
 

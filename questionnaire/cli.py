@@ -17,10 +17,9 @@ from questionnaire.content import (
     CONTENT_DIR,
     SOURCE_LANGUAGE,
     ContentError,
+    content_warnings,
     load_all_content,
-    review_warnings,
     source_text_hash,
-    stale_translations,
 )
 
 
@@ -59,7 +58,7 @@ def check_content(directory: Path, strict: bool) -> None:
             f"{SOURCE_LANGUAGE}: text hash {source_text_hash(contents[SOURCE_LANGUAGE])} "
             "(what a translation records as its source_hash)"
         )
-    warnings = stale_translations(contents) + review_warnings(contents, datetime.date.today())
+    warnings = content_warnings(contents, datetime.date.today())
     for warning in warnings:
         click.echo(f"Warning: {warning}", err=True)
     if strict and warnings:

@@ -1020,6 +1020,11 @@ def stale_translations(contents: Mapping[str, Content]) -> list[str]:
     ]
 
 
+def content_warnings(contents: Mapping[str, Content], today: datetime.date) -> list[str]:
+    """Everything the operator should hear about the content: stale translations, reviews."""
+    return stale_translations(contents) + review_warnings(contents, today)
+
+
 def review_warnings(contents: Mapping[str, Content], today: datetime.date) -> list[str]:
     """A warning for each language whose next review date has passed, or whose
     version has changes its last review did not see."""

@@ -33,6 +33,7 @@ from questionnaire.content import (
     content_version,
     load_all_content,
     reader_texts,
+    source_text_hash,
 )
 from questionnaire.copy_diff import Mark, Page, diff_copies, diff_sentences, split_sentences
 from questionnaire.web import review_copy
@@ -647,3 +648,23 @@ def test_the_diff_imports_no_web_framework():
     assert imported, "no imports found, so this test would prove nothing"
     web = {"flask", "flask_wtf", "flask_babel", "wtforms", "werkzeug", "jinja2"}
     assert not {name.split(".")[0] for name in imported} & web
+
+
+def test_the_front_matter_gives_each_languages_review_record(copy):
+    """Who checked the words and when, whether they changed since, and whether signed."""
+    text = BeautifulSoup(
+        copy.document(datetime.datetime(2026, 1, 1, tzinfo=datetime.UTC), 1.0), "html.parser"
+    )
+    rows = {
+        " ".join(row.th.get_text().split()): " ".join(row.td.get_text().split())
+        for row in text.select("header table.facts tr")
+    }
+    assert rows["Review record, English"] == (
+        "version 1.2; reviewed 2026-12-06 (it read version 1.1); next review due 2027-12-06; "
+        "reviewed by Addiction-medicine physician (outside content review), Health-literacy "
+        "editor (outside content review); not yet signed"
+    )
+    spanish = rows["Review record, Español"]
+    assert "translated by Equipo del proyecto" in spanish
+    assert f"from the English text {source_text_hash(load_all_content()['en'])}" in spanish
+    assert spanish.endswith("not yet signed")

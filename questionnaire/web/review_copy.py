@@ -62,6 +62,7 @@ from questionnaire.content import (
     Audience,
     Content,
     ContentError,
+    Person,
     content_version,
 )
 from questionnaire.copy_diff import CopyDiff, Mark, Page
@@ -499,7 +500,10 @@ class _Maker:
                 continue  # not a page: a redirect, an answer to a script, a health check
             page = read_page(response.get_data(as_text=True))
             name = endpoint.rsplit(".", 1)[-1].replace("_", "-")
-            yield self._state(f"{language}-{name}", language, None, f"The page at {path}", page)
+            named = page.title.split(" – ")[0]
+            yield self._state(
+                f"{language}-{name}", language, None, f"{named} (the page at {path})", page
+            )
 
     def _more_pages(self) -> list[tuple[str, str]]:
         """The app's other addresses a person can open, with nothing in them to fill in.
@@ -833,6 +837,8 @@ class ReviewCopy:
     # The clinic's name and the check's address, for the copy's title.
     clinic: str | None
     address: str
+    # Each language's review record (its [review] table), in words, for the front matter.
+    reviews: dict[str, str] = field(default_factory=dict)
 
     def hashes(self) -> dict[str, str]:
         """A SHA-256 of each language's pages: their ids and their words, in order."""
@@ -863,6 +869,11 @@ class ReviewCopy:
                 for _code, (name, version) in self.languages.items()
             ),
             ("Content hash", self.content_hash),
+            *(
+                (f"Review record, {name}", self.reviews[code])
+                for code, (name, _version) in self.languages.items()
+                if code in self.reviews
+            ),
             ("Page states", f"{count} ({per_language})"),
             (
                 "Made",
@@ -960,7 +971,32 @@ def make_copy(app: Flask, clinic: str | None = None) -> ReviewCopy:
         content_hash=content_version(maker.contents),
         clinic=maker.clinic_name,
         address="/" + (f"c/{clinic}/" if clinic else ""),
+        reviews={code: review_record(content) for code, content in maker.contents.items()},
     )
+
+
+def review_record(content: Content) -> str:
+    """The content's review table in words: who checked it, when, and whether it is signed."""
+
+    def people(persons: Sequence[Person]) -> str:
+        return ", ".join(f"{p.name} ({p.role})" if p.name else p.role for p in persons)
+
+    review = content.review
+    said = [f"version {review.version}", f"reviewed {review.reviewed_on.isoformat()}"]
+    if review.unreviewed_changes:
+        said[-1] += f" (it read version {review.reviewed_version})"
+    said += [
+        f"next review due {review.next_review_due.isoformat()}",
+        f"reviewed by {people(review.reviewed_by)}",
+    ]
+    if (translation := review.translation) is not None:
+        said += [
+            f"translated by {people(translation.translated_by)}",
+            f"translation reviewed by {people(translation.reviewed_by)}",
+            f"from the English text {translation.source_hash}",
+        ]
+    said.append(f"signed copy {review.signed_copy}" if review.signed_copy else "not yet signed")
+    return "; ".join(said)
 
 
 def copy_hashes(app: Flask, clinic: str | None = None) -> dict[str, str]:
