@@ -587,6 +587,9 @@ def test_the_server_checks_at_start_up_that_the_words_served_are_the_signed_ones
         re.M,
     )
     assert re.search(r"Made the review copy's hashes in \d+\.\d s", log)
+    # The copy's own refused forms (its error pages) are not logged as people's.
+    start_up = log.split("Made the review copy's hashes", 1)[0]
+    assert "Form refused" not in start_up
 
 
 def test_a_failure_to_make_the_review_copys_hashes_is_logged_and_the_server_starts(monkeypatch):

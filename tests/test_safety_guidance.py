@@ -643,7 +643,7 @@ def test_the_good_samaritan_line_says_what_it_protects_from(client, language, pr
     ("language", "encourage"),
     [
         ("en", "Encourage them to tell their clinician about all the medicines"),
-        ("es", "Anime a esa persona a contarle a su médico todas las medicinas"),
+        ("es", "Anime a esa persona a contarle a su propio médico todas las medicinas"),
     ],
 )
 def test_someone_else_is_encouraged_to_tell_their_own_clinician(client, language, encourage):

@@ -21,6 +21,7 @@ from werkzeug.wrappers import Response
 from wtforms import ValidationError
 
 from questionnaire.web.context import brand_style, current_clinic
+from questionnaire.web.rendering import MEASURING
 
 logger = logging.getLogger(__name__)
 
@@ -210,6 +211,9 @@ def _require_valid_token(token: str | None) -> None:
 
 
 def _refuse(reason: str) -> NoReturn:
-    # The reason only: never a value from the form.
-    logger.info("Form refused: %s", reason)
+    # The reason only: never a value from the form. Not for a page the app
+    # renders for itself (the review copy's refused forms, made at start-up):
+    # the log tells the operator about people's requests only.
+    if not request.environ.get(MEASURING):
+        logger.info("Form refused: %s", reason)
     raise CSRFError(reason)
