@@ -45,6 +45,8 @@ from questionnaire.web.release import release_lines, review_lines
 from questionnaire.web.security import FormProtection, add_security_headers
 from questionnaire.web.serving import SelfCheckFlask, wrap_for_serving
 from questionnaire.web.state import CookieSessionInterface, has_progress
+from questionnaire.web.totals import TotalsError, init_totals
+from questionnaire.web.totals_page import init_totals_page
 from questionnaire.web.trust import init_trust
 from questionnaire.web.views import bp
 
@@ -63,6 +65,10 @@ DEFAULTS: dict[str, Any] = {
     # The time zone a summary's "made on" time is written in (an IANA name);
     # a clinic's own time_zone, in the clinics file, wins on its pages.
     "TIME_ZONE": "UTC",
+    # Where the totals for clinics are kept (questionnaire.web.totals): a database
+    # address (sqlite:///path, postgresql+psycopg://...), "off" for none, or None
+    # for a SQLite file in the instance folder.
+    "TOTALS_URL": None,
     "ANSWERS_IDLE_SECONDS": 60 * 60,
     # Answers are cleared this long after they were first saved, however much they are used.
     "ANSWERS_MAX_SECONDS": 2 * 60 * 60,
@@ -156,10 +162,15 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
     Babel(app, locale_selector=select_language)
     init_translations(app)
     init_trust(app)
+    try:
+        init_totals(app)
+    except TotalsError as error:
+        raise ConfigurationError(str(error)) from None
     app.register_blueprint(bp)
     init_assets(app)
     # Last of the WSGI wrappers: it decides which clinic's pages a request is for.
     init_clinics(app, clinics)
+    init_totals_page(app, clinics)
     app.add_url_rule("/healthz", "healthz", _healthz)
     app.extensions[PLAIN_ERROR_PAGE] = _plain_error_pages(app, clinics)
     app.jinja_env.trim_blocks = True

@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+import os
+import tempfile
 import time
 from collections.abc import Iterator
 from typing import Any
@@ -12,6 +14,11 @@ from werkzeug.test import TestResponse
 from app import create_app
 from questionnaire.flow import Progress
 from tests.pages import check_page
+
+# The totals the tests count go to a file of their own, never to the instance
+# folder of the working tree (servers started by tests read it from here too).
+_TOTALS_DIR = tempfile.mkdtemp(prefix="selfcheck-totals-")
+os.environ.setdefault("SELFCHECK_TOTALS_URL", f"sqlite:///{_TOTALS_DIR}/totals.sqlite3")
 
 TEST_CONFIG = {
     "TESTING": True,
@@ -34,6 +41,10 @@ class CheckedClient(FlaskClient):
 
     def open(self, *args: Any, **kwargs: Any) -> TestResponse:
         response = super().open(*args, **kwargs)
+        # Read the body, then close the response as a server does once it is sent:
+        # what is done after sending (counting the totals) is done now.
+        response.get_data()
+        response.close()
         for step in [*response.history, response]:
             self.responses.append(step)
             self.urls.append(step.request.url)

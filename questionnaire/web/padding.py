@@ -41,6 +41,7 @@ from questionnaire.variants import Variant
 from questionnaire.web.context import CLINIC, current_content
 from questionnaire.web.forms import checklist_fields
 from questionnaire.web.rendering import MEASURING, render
+from questionnaire.web.totals import UNCOUNTED
 
 # What a page at a place is padded with on top of the longest one measured:
 # the form token is random, so it compresses a few bytes better or worse
@@ -333,6 +334,8 @@ def warm_up(app: Flask) -> None:
 
 def _walk(app: Flask, origin: str, prefix: str, language: str) -> None:
     client = app.test_client()
+    # Not a person: the journey is not counted in the totals.
+    client.environ_base[UNCOUNTED] = "1"
     path = f"{prefix}/question/1"
     page = client.get(f"{path}?language={language}", base_url=origin)
     while True:

@@ -32,6 +32,7 @@ from itsdangerous import BadSignature
 
 from questionnaire.content import Content
 from questionnaire.flow import Progress
+from questionnaire.totals import Event
 from questionnaire.web.context import gettext as _
 
 _PROGRESS = "progress"
@@ -42,6 +43,9 @@ _ISSUED_AT = "issued_at"
 # Whose session it is: the address its pages are under ("" for the check at
 # the root, "/c/<slug>" for a clinic's), which is also its cookie's path.
 _SCOPE = "scope"
+# Set when the answers are first confirmed: the summary is counted once a
+# journey (questionnaire.web.totals), however often answers change after it.
+_FINISHED = "finished"
 # The plain text is padded to a multiple of this many bytes before it is
 # encrypted, so the cookie's length does not tell which answers were given.
 _PAD_TO = 1024
@@ -338,13 +342,21 @@ def has_progress() -> bool:
     return _PROGRESS in session
 
 
-def save_progress(progress: Progress) -> None:
+def save_progress(progress: Progress) -> list[Event]:
+    """Keep ``progress``; say which of the counted events this saving is (see
+    questionnaire.totals): the first answer of a journey, its first confirmation."""
     now = int(time.time())
+    events = []
     if _PROGRESS not in session:
         # The first answer: the time the answers are kept is counted from it.
         session[_ISSUED_AT] = now
+        events.append(Event.STARTED)
+    if progress.confirmed and not session.get(_FINISHED):
+        session[_FINISHED] = True
+        events.append(Event.FINISHED)
     session[_PROGRESS] = progress.to_dict()
     session[_LAST_SEEN] = now
+    return events
 
 
 def clear_progress() -> None:
@@ -362,3 +374,4 @@ def _forget_answers() -> None:
     session.pop(_PROGRESS, None)
     session.pop(_LAST_SEEN, None)
     session.pop(_ISSUED_AT, None)
+    session.pop(_FINISHED, None)

@@ -65,6 +65,7 @@ from questionnaire.web.state import (
     load_progress,
     save_progress,
 )
+from questionnaire.web.totals import count
 from questionnaire.web.trust import made_at
 
 bp = Blueprint("check", __name__)
@@ -118,7 +119,8 @@ class Visit:
         every = flow.possible_notices(self.content)
         shown = {notice for notice, flag in zip(every, sent, strict=False) if flag == "1"}
         progress = progress.with_read([n for n in self.notices if n in shown])
-        save_progress(progress)
+        for event in save_progress(progress):
+            count(event)
         return redirect(url_for_step(flow.step_after(self.content, progress, self.step)), 303)
 
     def render(self, template: str, **context: object) -> str:
@@ -361,7 +363,7 @@ LAYOUT = "layout"
 
 
 # Pages that set no cookie: the clinic's card, shown in a frame on another site.
-_NO_COOKIE = {"clinic.card"}
+_NO_COOKIE = {"clinic.card", "totals_page.totals", "totals_page.no_such_clinic"}
 
 
 @bp.before_app_request

@@ -1,0 +1,174 @@
+"""Where the totals are kept: one table, in SQLite or PostgreSQL, through SQLAlchemy Core.
+
+Each event adds one to its clinic's, language's and day's row with one
+atomic statement (an upsert: ``INSERT ... ON CONFLICT DO UPDATE``), so any
+number of workers, threads and replicas can count at once with none lost.
+
+The table holds nothing but the counts: clinic, language, UTC day, and how
+many started and reached the summary that day. Its migration story: the
+table is made on first use when it is missing (``CREATE TABLE IF NOT
+EXISTS``); a release that changes it adds a table of a new name and copies
+the old one's rows into it, so that an older release still running beside it
+during an upgrade keeps counting into the table it knows.
+"""
+
+from __future__ import annotations
+
+import datetime
+import os
+import threading
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import (
+    Column,
+    Date,
+    Engine,
+    Integer,
+    MetaData,
+    String,
+    Table,
+    create_engine,
+    event,
+    select,
+)
+from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.engine import make_url
+
+from questionnaire.totals import DayCount, Event
+
+metadata = MetaData()
+
+totals = Table(
+    "selfcheck_totals",
+    metadata,
+    # "" for the check without a clinic.
+    Column("clinic", String(64), primary_key=True),
+    Column("language", String(16), primary_key=True),
+    # The UTC day, never a finer time.
+    Column("day", Date, primary_key=True),
+    Column("started", Integer, nullable=False, server_default="0"),
+    Column("finished", Integer, nullable=False, server_default="0"),
+)
+
+# Turns counting off altogether (SELFCHECK_TOTALS_URL=off).
+OFF = "off"
+# How long a connection, or a wait for a lock, may take before the count is given up.
+TIMEOUT_SECONDS = 2
+
+
+class StoreError(RuntimeError):
+    """The totals store cannot be used: a bad address, or a driver that is not installed."""
+
+
+def sqlite_url(path: Path) -> str:
+    return f"sqlite:///{path}"
+
+
+class TotalsStore:
+    """The counts, in the database at ``url`` (SQLAlchemy's form).
+
+    The engine is made in the process that first uses it, and again in a
+    process forked from it (gunicorn's workers): a connection is never shared
+    across a fork.
+    """
+
+    def __init__(self, url: str) -> None:
+        try:
+            self.url = make_url(url)
+        except Exception as error:
+            raise StoreError(f"{url!r} is not a database address: {error}") from None
+        if self.url.get_backend_name() not in {"sqlite", "postgresql"}:
+            raise StoreError(
+                f"the totals can be kept in SQLite or PostgreSQL, not {self.url.drivername}"
+            )
+        self._engine: Engine | None = None
+        self._pid = 0
+        self._made = False
+        self._lock = threading.Lock()
+
+    @property
+    def backend(self) -> str:
+        return self.url.get_backend_name()
+
+    def describe(self) -> str:
+        """The address without its password, for logs."""
+        return self.url.render_as_string(hide_password=True)
+
+    def engine(self) -> Engine:
+        with self._lock:
+            if self._engine is None or self._pid != os.getpid():
+                if self._engine is not None:
+                    # Forked: leave the parent's connections to the parent.
+                    self._engine.dispose(close=False)
+                self._engine = self._make_engine()
+                self._pid = os.getpid()
+                self._made = False
+            if not self._made:
+                metadata.create_all(self._engine, checkfirst=True)
+                self._made = True
+            return self._engine
+
+    def _make_engine(self) -> Engine:
+        options: dict[str, Any] = {}
+        if self.backend == "sqlite":
+            database = self.url.database
+            if database and database != ":memory:":
+                Path(database).parent.mkdir(parents=True, exist_ok=True)
+            options["connect_args"] = {"timeout": TIMEOUT_SECONDS}
+        else:
+            options["connect_args"] = {
+                "connect_timeout": TIMEOUT_SECONDS,
+                "options": f"-c statement_timeout={TIMEOUT_SECONDS * 1000}",
+            }
+            options["pool_pre_ping"] = True
+        try:
+            engine = create_engine(self.url, **options)
+        except Exception as error:
+            raise StoreError(f"cannot use {self.describe()}: {error}") from None
+        if self.backend == "sqlite":
+            event.listen(engine, "connect", _sqlite_pragmas)
+        return engine
+
+    def add(self, clinic: str, language: str, what: Event, day: datetime.date) -> None:
+        """One more ``what`` for this clinic, language and day, in one atomic statement."""
+        engine = self.engine()
+        column = what.value
+        insert = postgresql.insert if self.backend == "postgresql" else sqlite.insert
+        statement = insert(totals).values(
+            clinic=clinic,
+            language=language,
+            day=day,
+            started=int(what is Event.STARTED),
+            finished=int(what is Event.FINISHED),
+        )
+        statement = statement.on_conflict_do_update(
+            index_elements=[totals.c.clinic, totals.c.language, totals.c.day],
+            set_={column: totals.c[column] + 1},
+        )
+        with engine.begin() as connection:
+            connection.execute(statement)
+
+    def counts(
+        self, clinics: list[str] | None = None, since: datetime.date | None = None
+    ) -> list[DayCount]:
+        """The rows kept, of ``clinics`` only (all when None), from ``since`` on."""
+        query = select(totals).order_by(totals.c.day, totals.c.clinic, totals.c.language)
+        if clinics is not None:
+            query = query.where(totals.c.clinic.in_(clinics))
+        if since is not None:
+            query = query.where(totals.c.day >= since)
+        with self.engine().connect() as connection:
+            return [
+                DayCount(row.clinic, row.language, row.day, row.started, row.finished)
+                for row in connection.execute(query)
+            ]
+
+
+def _sqlite_pragmas(connection: Any, _record: Any) -> None:
+    """Write-ahead logging: workers counting at once wait for each other's short writes,
+    and never for a reader."""
+    cursor = connection.cursor()
+    cursor.execute("PRAGMA journal_mode=WAL")
+    cursor.execute(f"PRAGMA busy_timeout={TIMEOUT_SECONDS * 1000}")
+    cursor.close()
