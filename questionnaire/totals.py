@@ -9,8 +9,8 @@ day, address or identifier of any kind.
 A report adds the days up by day, week (from Monday) or month, and shows only
 periods that are over: a period still going on, looked at twice, would tell
 how many people came in between. Every count from 1 to 10 is shown as
-"fewer than 11", and so is any figure from which such a count could be worked
-out (complementary suppression):
+"fewer than 11", and any figure from which such a count could be worked out
+is not shown either (complementary suppression):
 
 - in a row, the difference between the two counts (how many did not reach the
   summary): when it is 1 to 10, the summary count is not shown;
@@ -49,6 +49,8 @@ class Period(StrEnum):
 SMALLEST_SHOWN = 11
 # What a count that is not shown reads as.
 FEWER = f"fewer than {SMALLEST_SHOWN}"
+# What a larger count, hidden because a small one could be worked out from it, reads as.
+HIDDEN = "not shown"
 # The name of the check without a clinic, in reports.
 NO_CLINIC = ""
 
@@ -96,12 +98,24 @@ def last_periods(today: datetime.date, period: Period, count: int) -> list[datet
 
 @dataclass(frozen=True)
 class Figure:
-    """A count as a report shows it: its value, or None when it is not shown."""
+    """A count as a report shows it: its value, or None when it is not shown.
+
+    A count of 1 to 10 reads "fewer than 11"; a larger one hidden because a
+    count of 1 to 10 could be worked out from it reads "not shown" (it is not
+    fewer than 11, and saying so would be untrue).
+    """
 
     value: int | None
+    small: bool = False
+
+    @classmethod
+    def of(cls, count: int, shown: bool) -> Figure:
+        return cls(count) if shown else cls(None, small=_small(count))
 
     def __str__(self) -> str:
-        return FEWER if self.value is None else str(self.value)
+        if self.value is not None:
+            return str(self.value)
+        return FEWER if self.small else HIDDEN
 
 
 @dataclass(frozen=True)
@@ -118,7 +132,7 @@ class Rate:
     def __str__(self) -> str:
         if self.no_starts:
             return "no starts"
-        return "not shown" if self.value is None else f"{self.value}%"
+        return HIDDEN if self.value is None else f"{self.value}%"
 
 
 @dataclass(frozen=True)
@@ -171,8 +185,8 @@ def _rated(
     return Row(
         clinic,
         period,
-        Figure(started if show_started else None),
-        Figure(finished if show_finished else None),
+        Figure.of(started, show_started),
+        Figure.of(finished, show_finished),
         rate,
     )
 

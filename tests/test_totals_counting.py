@@ -293,7 +293,7 @@ def test_the_totals_command_prints_every_clinic_by_week(tmp_path):
     assert cells[(slug, week)] == ["30", "18", "60%"]
     assert cells[("(no clinic)", week)] == ["fewer than 11", "0", "not shown"]
     # 33 beside 30 would give the 3 away.
-    assert cells[("All clinics", week)] == ["fewer than 11", "18", "not shown"]
+    assert cells[("All clinics", week)] == ["not shown", "18", "not shown"]
 
 
 def test_a_clinic_is_given_only_its_own_rows_as_csv(tmp_path):
@@ -345,3 +345,9 @@ def test_the_store_is_made_again_after_a_fork(tmp_path):
     assert store.engine() is not first
     store.add("", "en", Event.STARTED, TODAY)
     assert tally(app) == {("", "en"): (2, 0)}
+
+
+def test_the_start_page_says_what_is_counted_only_when_something_is(tmp_path):
+    line = "We count only how many people start the check and how many get to the end"
+    assert line in totals_app(tmp_path).test_client().get("/").get_data(as_text=True)
+    assert line not in make_app(TOTALS_URL="off").test_client().get("/").get_data(as_text=True)
