@@ -203,8 +203,12 @@ def test_the_cookie_holds_no_more_than_the_answers(client, app):
         "_flashes",
         "language",
         "scope",
+        # That this journey's summary was counted in the totals: the same for
+        # every journey that gets there, whatever its answers.
+        "finished",
     }
     assert set(data) <= allowed
+    assert data["finished"] is True
     # Whose session it is: here, the check's at the root.
     assert data["scope"] == ""
 
