@@ -1,7 +1,8 @@
 # The opioid signs self-check, served by gunicorn. See DEPLOY.md.
 #
 #   docker build -t opioid-signs-self-check .
-#   docker run --read-only --tmpfs /tmp -p 127.0.0.1:8000:8000 \
+#   docker run --read-only --tmpfs /tmp -v selfcheck-instance:/app/instance \
+#       -p 127.0.0.1:8000:8000 \
 #       -e SELFCHECK_SECRET_KEY="$(python3 -c 'import secrets; print(secrets.token_hex(32))')" \
 #       opioid-signs-self-check
 #
@@ -49,10 +50,17 @@ RUN groupadd --system --gid 10001 selfcheck \
 COPY --from=builder /opt/venv /opt/venv
 COPY --from=builder /app /app
 
+# The app's instance folder, the one place it writes: the totals for clinics,
+# in a SQLite file, unless SELFCHECK_TOTALS_URL names a PostgreSQL database
+# (DEPLOY.md, "Totals"). A volume owned by the app's user: Docker gives a new
+# named volume mounted here this folder's owner.
+RUN mkdir -p /app/instance && chown 10001:10001 /app/instance && chmod 0700 /app/instance
+VOLUME ["/app/instance"]
+
 WORKDIR /app
 USER 10001:10001
 
-# Nothing is written at run time, so the root file system can be read-only.
+# Nothing else is written at run time, so the root file system can be read-only.
 ENV PYTHONDONTWRITEBYTECODE=1 \
     PYTHONUNBUFFERED=1 \
     VIRTUAL_ENV=/opt/venv \

@@ -30,10 +30,11 @@ endif
 CATALOGUES := questionnaire/translations
 MO_FILES := $(patsubst %.po,%.mo,$(wildcard $(CATALOGUES)/*/LC_MESSAGES/messages.po))
 
-# The browser tests need Debian's Chromium, the HTML checker needs Java, and
-# the benchmark (and its smoke test) needs wrk. As root with apt-get they are
-# installed when missing; elsewhere the tests that need them are skipped with
-# a message (and fail when CI=true).
+# The browser tests need Debian's Chromium, the HTML checker needs Java, the
+# benchmark (and its smoke test) needs wrk, and the tests of the totals store
+# need a PostgreSQL server (tests/postgres.py starts a throwaway one). As root
+# with apt-get they are installed when missing; elsewhere the tests that need
+# them are skipped with a message (and fail when CI=true).
 CHROMIUM := /usr/bin/chromium
 
 $(STAMP): pyproject.toml constraints.txt
@@ -82,9 +83,10 @@ system-tools:
 	test -x $(CHROMIUM) || missing="$$missing chromium"; \
 	command -v java >/dev/null 2>&1 || missing="$$missing default-jre-headless"; \
 	command -v wrk >/dev/null 2>&1 || missing="$$missing wrk"; \
+	ls /usr/lib/postgresql/*/bin/postgres >/dev/null 2>&1 || missing="$$missing postgresql"; \
 	if [ -z "$$missing" ]; then exit 0; fi; \
 	if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then \
-		echo "Installing$$missing for the browser tests and the benchmark (apt-get, about a minute)"; \
+		echo "Installing$$missing for the browser, totals store and benchmark tests (apt-get, about a minute)"; \
 		apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $$missing >/dev/null; \
 	else \
 		echo "!!! Missing$$missing and cannot install it here (needs root and apt-get)."; \

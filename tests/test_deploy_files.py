@@ -75,12 +75,31 @@ def deployment() -> dict[str, Any]:
 
 
 def kubernetes_objects() -> list[tuple[Path, dict[str, Any]]]:
+    """Every object, in deploy/kubernetes/ and in the folders its kustomization includes."""
     found = []
-    for path in sorted(KUBERNETES.glob("*.yaml")):
+    for path in sorted([*KUBERNETES.glob("*.yaml"), *KUBERNETES.glob("*/*.yaml")]):
         if path.name == "kustomization.yaml":
             continue
         found += [(path, d) for d in yaml.safe_load_all(path.read_text()) if d]
     return found
+
+
+def kubernetes_object(kind: str, name: str) -> dict[str, Any]:
+    (found,) = [
+        d for _, d in kubernetes_objects() if d["kind"] == kind and d["metadata"]["name"] == name
+    ]
+    return found
+
+
+def app_policy() -> dict[str, Any]:
+    """The NetworkPolicy of the app's pods."""
+    selector = deployment()["spec"]["selector"]["matchLabels"]
+    (policy,) = [
+        d
+        for _, d in kubernetes_objects()
+        if d["kind"] == "NetworkPolicy" and d["spec"]["podSelector"]["matchLabels"] == selector
+    ]
+    return policy
 
 
 def settings_env() -> tuple[dict[str, str], set[str]]:
@@ -224,7 +243,10 @@ def test_secrets_are_files_and_the_clinics_file_a_configmap_checked_before_start
     (container,) = pod["containers"]
     (init,) = pod["initContainers"]
     env = {variable["name"]: variable for variable in container["env"]}
-    assert not [v for v in container["env"] if "secretKeyRef" in v.get("valueFrom", {})]
+    # From a Secret as a variable: only the totals' address (it holds a password), never a key.
+    assert [v["name"] for v in container["env"] if "secretKeyRef" in v.get("valueFrom", {})] == [
+        "SELFCHECK_TOTALS_URL"
+    ]
     volumes = {volume["name"]: volume for volume in pod["volumes"]}
     mounts = {mount["mountPath"]: mount for mount in container["volumeMounts"]}
     for setting in ("SELFCHECK_SECRET_KEY_FILE", "SELFCHECK_SECRET_KEY_FALLBACKS_FILE"):
@@ -258,8 +280,16 @@ def test_every_object_has_the_namespace_and_images_are_pinned_by_digest():
         if document["kind"] != "Namespace":
             assert document["metadata"].get("namespace") == NAMESPACE, path.name
     generated = yaml.safe_load((KUBERNETES / "kustomization.yaml").read_text())
-    listed = set(generated["resources"])
-    assert listed == {path.name for path, _ in objects}, "kustomization.yaml lists every file"
+    listed = set()
+    for resource in generated["resources"]:
+        if (KUBERNETES / resource).is_dir():
+            # A folder of its own, with its own kustomization.yaml listing its files.
+            own = yaml.safe_load((KUBERNETES / resource / "kustomization.yaml").read_text())
+            listed |= {f"{resource}/{name}" for name in own["resources"]}
+        else:
+            listed.add(resource)
+    files = {path.relative_to(KUBERNETES).as_posix() for path, _ in objects}
+    assert listed == files, "kustomization.yaml lists every file"
     for entry in generated["configMapGenerator"]:
         assert entry["namespace"] == NAMESPACE
     pod = deployment()["spec"]["template"]["spec"]
@@ -269,11 +299,8 @@ def test_every_object_has_the_namespace_and_images_are_pinned_by_digest():
 
 
 def test_only_the_ingress_controller_reaches_the_pods():
-    (policy,) = [d for _, d in kubernetes_objects() if d["kind"] == "NetworkPolicy"]
-    selector = deployment()["spec"]["selector"]["matchLabels"]
-    assert policy["spec"]["podSelector"]["matchLabels"] == selector
+    policy = app_policy()
     assert set(policy["spec"]["policyTypes"]) == {"Ingress", "Egress"}
-    assert policy["spec"]["egress"] == [], "the pods open no connections"
     (rule,) = policy["spec"]["ingress"]
     (source,) = rule["from"]
     # Both in one entry: pods of the controller, in the controller's namespace.
@@ -332,3 +359,179 @@ def test_deploy_md_documents_every_setting():
     table = {m for m in re.findall(r"(?m)^\| `(\w+)` \|", DEPLOY)}
     missing = operator_settings() - table
     assert not missing, f"DEPLOY.md's settings table lacks {sorted(missing)}"
+
+
+# ---- totals for clinics: the instance folder and PostgreSQL ---------------------
+
+# The app's instance folder in the image: app.py is in /app (Flask's instance_path).
+INSTANCE = "/app/instance"
+# The image's user, as the Dockerfile names it.
+APP_USER = "10001:10001"
+TOTALS_SECRET = "opioid-signs-self-check-postgres"
+
+
+def test_the_image_makes_the_instance_folder_a_volume_of_the_apps_user():
+    text = (PROJECT / "Dockerfile").read_text()
+    final = text[text.rindex("\nFROM ") :]
+    assert f"\nWORKDIR {INSTANCE.rsplit('/', 1)[0]}\n" in final
+    made = re.search(rf"(?m)^RUN mkdir -p {INSTANCE} && chown {APP_USER} {INSTANCE}\b", final)
+    user = final.index(f"\nUSER {APP_USER}\n")
+    assert made and made.start() < user, "the folder is made, and made the app's, as root"
+    assert re.search(rf'(?m)^VOLUME \["{INSTANCE}"\]$', final)
+
+
+def test_compose_keeps_the_instance_folder_in_a_named_volume():
+    loaded = compose()
+    services = loaded["services"]
+    for name in ("app", "check-config"):
+        (mount,) = [v for v in services[name]["volumes"] if v.endswith(f":{INSTANCE}")]
+        volume = mount.split(":")[0]
+        assert volume in loaded["volumes"], f"{name}: {volume} is not a named volume"
+    # Set in .env when wanted; never fixed by compose.yaml.
+    assert "SELFCHECK_TOTALS_URL" not in services["app"]["environment"]
+
+
+def test_compose_postgres_is_optional_unpublished_and_reached_by_the_app_alone():
+    loaded = compose()
+    services = loaded["services"]
+    postgres, app = services["postgres"], services["app"]
+    assert postgres["profiles"] == ["postgres"], "started only when the operator asks for it"
+    assert re.fullmatch(r"postgres:\d+(\.\d+)?-\w+", postgres["image"]), "a pinned major version"
+    assert "ports" not in postgres and "expose" not in postgres
+    # Its password is a Compose secret, a file, never a value in the file or the environment.
+    environment = postgres["environment"]
+    assert "POSTGRES_PASSWORD" not in environment
+    (secret,) = postgres["secrets"]
+    assert environment["POSTGRES_PASSWORD_FILE"] == f"/run/secrets/{secret}"
+    assert loaded["secrets"][secret]["file"].startswith("./secrets/")
+    assert secret not in app["secrets"], "the app has the address in .env, not the file"
+    (data,) = postgres["volumes"]
+    assert data.split(":")[0] in loaded["volumes"], "its data is in a named volume"
+    assert postgres["healthcheck"]["test"][:2] == ["CMD", "pg_isready"]
+    assert str(postgres.get("user", "")).split(":")[0] not in {"", "0", "root"}
+    # On a network of its own with the app: not the proxy's, and without a way out.
+    (network,) = postgres["networks"]
+    assert loaded["networks"][network]["internal"] is True
+    assert network in app["networks"]
+    assert network not in services["proxy"].get("networks", ["default"])
+    # The app waits for it when it runs, and starts without it when it does not.
+    waits = app["depends_on"]["postgres"]
+    assert waits == {"condition": "service_healthy", "required": False}
+
+
+def test_compose_header_documents_both_places_for_the_totals():
+    header = (PROJECT / "compose.yaml").read_text().split("\nname:")[0]
+    assert "COMPOSE_PROFILES=postgres" in header
+    assert "SELFCHECK_TOTALS_URL=postgresql+psycopg://selfcheck:" in header
+    assert "@postgres:5432/selfcheck" in header
+    assert "secrets/postgres_password" in header and "SELFCHECK_TOTALS_URL=off" in header
+
+
+def test_kubernetes_pods_get_the_totals_address_from_the_postgres_secret():
+    (container,) = deployment()["spec"]["template"]["spec"]["containers"]
+    (url,) = [v for v in container["env"] if v["name"] == "SELFCHECK_TOTALS_URL"]
+    reference = url["valueFrom"]["secretKeyRef"]
+    assert reference == {"name": TOTALS_SECRET, "key": "url"}
+    values, named = settings_env()
+    assert "SELFCHECK_TOTALS_URL" not in values | dict.fromkeys(named), (
+        "the address holds a password: a Secret, not settings.env"
+    )
+    service = kubernetes_object("Service", TOTALS_SECRET)
+    (port,) = service["spec"]["ports"]
+    readme = (KUBERNETES / "README.md").read_text()
+    assert f"@{service['metadata']['name']}:{port['port']}/selfcheck" in readme
+    assert f"kubectl create secret generic {TOTALS_SECRET}" in readme
+
+
+def test_kubernetes_postgres_keeps_its_data_and_runs_locked_down():
+    statefulset = kubernetes_object("StatefulSet", TOTALS_SECRET)
+    service = kubernetes_object("Service", TOTALS_SECRET)
+    labels = statefulset["spec"]["template"]["metadata"]["labels"]
+    selector = statefulset["spec"]["selector"]["matchLabels"]
+    assert selector.items() <= labels.items()
+    assert service["spec"]["selector"] == selector
+    assert statefulset["spec"]["serviceName"] == service["metadata"]["name"]
+    # Not the app's pods: the app's Service, PDB and policy must not select it.
+    assert selector != deployment()["spec"]["selector"]["matchLabels"]
+    assert not deployment()["spec"]["selector"]["matchLabels"].items() <= labels.items()
+
+    pod = statefulset["spec"]["template"]["spec"]
+    (container,) = pod["containers"]
+    assert re.fullmatch(
+        r"[\w./-]*postgres:\d+(\.\d+)?-\w+(@sha256:[0-9a-f]{64})?", container["image"]
+    )
+    (claim,) = statefulset["spec"]["volumeClaimTemplates"]
+    mounts = {m["name"]: m for m in container["volumeMounts"]}
+    data = mounts[claim["metadata"]["name"]]["mountPath"]
+    env = {v["name"]: v.get("value") for v in container["env"]}
+    assert env["PGDATA"].startswith(data + "/"), "a folder in the volume, not its root"
+    # The password as a file from the Secret: only its "password", not the app's address.
+    password = env["POSTGRES_PASSWORD_FILE"]
+    folder, name = password.rsplit("/", 1)
+    (mount,) = [m for m in container["volumeMounts"] if m["mountPath"] == folder]
+    (volume,) = [v for v in pod["volumes"] if v["name"] == mount["name"]]
+    assert volume["secret"]["secretName"] == TOTALS_SECRET
+    assert volume["secret"]["items"] == [{"key": "password", "path": name}]
+    # The namespace's "restricted" Pod Security Standard.
+    context = container["securityContext"]
+    assert pod["securityContext"]["runAsNonRoot"] is True
+    assert pod["securityContext"]["seccompProfile"]["type"] == "RuntimeDefault"
+    assert context["readOnlyRootFilesystem"] is True
+    assert context["allowPrivilegeEscalation"] is False
+    assert context["capabilities"]["drop"] == ["ALL"]
+    assert pod["automountServiceAccountToken"] is False
+    assert {"requests", "limits"} <= set(container["resources"])
+    assert container["readinessProbe"]["exec"]["command"][0] == "pg_isready"
+
+
+def test_the_network_policies_let_the_app_reach_postgres_and_nothing_else_reach_it():
+    app_selector = deployment()["spec"]["selector"]["matchLabels"]
+    postgres_selector = kubernetes_object("StatefulSet", TOTALS_SECRET)["spec"]["selector"][
+        "matchLabels"
+    ]
+    # The app: out to PostgreSQL on 5432, and to the cluster's DNS for its address; nothing else.
+    database, dns = app_policy()["spec"]["egress"]
+    (to,) = database["to"]
+    assert to == {"podSelector": {"matchLabels": postgres_selector}}
+    assert [(p["port"], p["protocol"]) for p in database["ports"]] == [(5432, "TCP")]
+    (to,) = dns["to"]
+    assert to["namespaceSelector"]["matchLabels"] == {"kubernetes.io/metadata.name": "kube-system"}
+    assert to["podSelector"]["matchLabels"]
+    assert {p["port"] for p in dns["ports"]} == {53}
+    # PostgreSQL: in from the app's pods of this namespace alone, out to nothing.
+    (policy,) = [
+        d
+        for _, d in kubernetes_objects()
+        if d["kind"] == "NetworkPolicy"
+        and d["spec"]["podSelector"]["matchLabels"] == postgres_selector
+    ]
+    assert set(policy["spec"]["policyTypes"]) == {"Ingress", "Egress"}
+    assert policy["spec"]["egress"] == []
+    (rule,) = policy["spec"]["ingress"]
+    assert rule["from"] == [{"podSelector": {"matchLabels": app_selector}}]
+    (container,) = kubernetes_object("StatefulSet", TOTALS_SECRET)["spec"]["template"]["spec"][
+        "containers"
+    ]
+    ports = {p["name"]: p["containerPort"] for p in container["ports"]}
+    assert [ports.get(p["port"], p["port"]) for p in rule["ports"]] == [5432]
+
+
+def test_deploy_md_says_where_the_totals_live_how_they_change_and_how_to_back_them_up():
+    totals = DEPLOY[DEPLOY.index("\n## Totals\n") :]
+    totals = totals[: totals.index("\n## ", 4)]
+    for words in (
+        "SQLite",
+        "PostgreSQL",
+        "`off`",
+        "CREATE TABLE IF NOT EXISTS",
+        "a table of a new name",
+        "older release",
+        "pg_dump",
+        "clinic, language, UTC day",
+    ):
+        assert words in totals, f"DEPLOY.md, Totals: no {words!r}"
+    backup = DEPLOY[DEPLOY.index("## What to back up") :]
+    backup = backup[: backup.index("\n## ", 4)]
+    assert "totals" in backup
+    several = DEPLOY[DEPLOY.index("## Several instances") :]
+    assert "SELFCHECK_TOTALS_URL" in several[: several.index("\n## ", 4)]
