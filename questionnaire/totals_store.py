@@ -31,9 +31,11 @@ from sqlalchemy import (
     create_engine,
     event,
     select,
+    text,
 )
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import make_url
+from sqlalchemy.schema import CreateTable
 
 from questionnaire.totals import DayCount, Event
 
@@ -55,6 +57,14 @@ totals = Table(
 OFF = "off"
 # How long a connection, or a wait for a lock, may take before the count is given up.
 TIMEOUT_SECONDS = 2
+# The lock PostgreSQL sessions take turns under to make the table (any fixed
+# number): without it, two workers first counting at once can both try to make
+# it, and one fails, even with IF NOT EXISTS.
+MAKE_TABLE_LOCK = 7_514_210_021
+# Connections each process keeps to PostgreSQL, and may open beyond them at a
+# busy moment: a count is one short statement, and many workers and replicas
+# share the server's limit (100 by default).
+POOL_SIZE, POOL_OVERFLOW = 2, 2
 
 
 class StoreError(RuntimeError):
@@ -105,9 +115,25 @@ class TotalsStore:
                 self._pid = os.getpid()
                 self._made = False
             if not self._made:
-                metadata.create_all(self._engine, checkfirst=True)
+                self._make_table(self._engine)
                 self._made = True
             return self._engine
+
+    def _make_table(self, engine: Engine) -> None:
+        """The table, made if it is missing, by one process at a time."""
+        with engine.begin() as connection:
+            if self.backend == "postgresql":
+                connection.execute(
+                    text("SELECT pg_advisory_xact_lock(:key)"), {"key": MAKE_TABLE_LOCK}
+                )
+            connection.execute(CreateTable(totals, if_not_exists=True))
+
+    def close(self) -> None:
+        """Close this process's connections (a later use opens new ones)."""
+        with self._lock:
+            if self._engine is not None and self._pid == os.getpid():
+                self._engine.dispose()
+            self._engine = None
 
     def _make_engine(self) -> Engine:
         options: dict[str, Any] = {}
@@ -122,6 +148,9 @@ class TotalsStore:
                 "options": f"-c statement_timeout={TIMEOUT_SECONDS * 1000}",
             }
             options["pool_pre_ping"] = True
+            options.update(
+                pool_size=POOL_SIZE, max_overflow=POOL_OVERFLOW, pool_timeout=TIMEOUT_SECONDS
+            )
         try:
             engine = create_engine(self.url, **options)
         except Exception as error:
@@ -170,5 +199,8 @@ def _sqlite_pragmas(connection: Any, _record: Any) -> None:
     and never for a reader."""
     cursor = connection.cursor()
     cursor.execute("PRAGMA journal_mode=WAL")
+    # Safe with write-ahead logging, and each commit no longer waits for the disk:
+    # with it, many workers counting at once stayed within the busy timeout.
+    cursor.execute("PRAGMA synchronous=NORMAL")
     cursor.execute(f"PRAGMA busy_timeout={TIMEOUT_SECONDS * 1000}")
     cursor.close()
