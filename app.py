@@ -69,6 +69,8 @@ DEFAULTS: dict[str, Any] = {
     # address (sqlite:///path, postgresql+psycopg://...), "off" for none, or None
     # for a SQLite file in the instance folder.
     "TOTALS_URL": None,
+    # The same, read from a file: an address with a password, mounted as a secret.
+    "TOTALS_URL_FILE": None,
     "ANSWERS_IDLE_SECONDS": 60 * 60,
     # Answers are cleared this long after they were first saved, however much they are used.
     "ANSWERS_MAX_SECONDS": 2 * 60 * 60,
@@ -270,11 +272,13 @@ KEY_CHARACTERS = 8
 
 
 def _read_secret_files(app: Flask) -> None:
-    """SECRET_KEY from SECRET_KEY_FILE, and the fallbacks from theirs (one a line, or
-    separated by commas): for secrets that Docker or Kubernetes mount as files."""
+    """SECRET_KEY from SECRET_KEY_FILE, the fallbacks from theirs (one a line, or
+    separated by commas), and TOTALS_URL from TOTALS_URL_FILE: for secrets that
+    Docker or Kubernetes mount as files."""
     for setting, file_setting in [
         ("SECRET_KEY", "SECRET_KEY_FILE"),
         ("SECRET_KEY_FALLBACKS", "SECRET_KEY_FALLBACKS_FILE"),
+        ("TOTALS_URL", "TOTALS_URL_FILE"),
     ]:
         path = app.config.get(file_setting)
         if not path:
@@ -290,7 +294,7 @@ def _read_secret_files(app: Flask) -> None:
             raise ConfigurationError(
                 f"SELFCHECK_{file_setting}: cannot read {path}: {error}"
             ) from None
-        if setting == "SECRET_KEY":
+        if setting in {"SECRET_KEY", "TOTALS_URL"}:
             app.config[setting] = text.strip()
         else:
             app.config[setting] = _as_list(text.replace("\n", ",").replace("\r", ""))

@@ -136,6 +136,7 @@ def test_every_setting_in_dot_env_reaches_the_app_and_checker_as_written():
         assert set(environment) <= {
             "SELFCHECK_SECRET_KEY_FILE",
             "SELFCHECK_SECRET_KEY_FALLBACKS_FILE",
+            "SELFCHECK_TOTALS_URL_FILE",
             "SELFCHECK_PROXY_COUNT",
             "SELFCHECK_TRUSTED_HOSTS",
         }, sorted(environment)
@@ -387,8 +388,12 @@ def test_compose_keeps_the_instance_folder_in_a_named_volume():
         (mount,) = [v for v in services[name]["volumes"] if v.endswith(f":{INSTANCE}")]
         volume = mount.split(":")[0]
         assert volume in loaded["volumes"], f"{name}: {volume} is not a named volume"
-    # Set in .env when wanted; never fixed by compose.yaml.
-    assert "SELFCHECK_TOTALS_URL" not in services["app"]["environment"]
+    # Read from a secret file (it may hold a password): never a value in compose.yaml.
+    environment = services["app"]["environment"]
+    assert "SELFCHECK_TOTALS_URL" not in environment
+    secret = environment["SELFCHECK_TOTALS_URL_FILE"].removeprefix("/run/secrets/")
+    assert secret in services["app"]["secrets"]
+    assert loaded["secrets"][secret]["file"] == "./secrets/totals_url"
 
 
 def test_compose_postgres_is_optional_unpublished_and_reached_by_the_app_alone():
@@ -404,7 +409,7 @@ def test_compose_postgres_is_optional_unpublished_and_reached_by_the_app_alone()
     (secret,) = postgres["secrets"]
     assert environment["POSTGRES_PASSWORD_FILE"] == f"/run/secrets/{secret}"
     assert loaded["secrets"][secret]["file"].startswith("./secrets/")
-    assert secret not in app["secrets"], "the app has the address in .env, not the file"
+    assert secret not in app["secrets"], "the app has the address in its own file"
     (data,) = postgres["volumes"]
     assert data.split(":")[0] in loaded["volumes"], "its data is in a named volume"
     assert postgres["healthcheck"]["test"][:2] == ["CMD", "pg_isready"]
@@ -422,9 +427,9 @@ def test_compose_postgres_is_optional_unpublished_and_reached_by_the_app_alone()
 def test_compose_header_documents_both_places_for_the_totals():
     header = (PROJECT / "compose.yaml").read_text().split("\nname:")[0]
     assert "COMPOSE_PROFILES=postgres" in header
-    assert "SELFCHECK_TOTALS_URL=postgresql+psycopg://selfcheck:" in header
-    assert "@postgres:5432/selfcheck" in header
-    assert "secrets/postgres_password" in header and "SELFCHECK_TOTALS_URL=off" in header
+    assert "'postgresql+psycopg://selfcheck:%s@postgres:5432/selfcheck" in header
+    assert ": > secrets/totals_url" in header and "echo off > secrets/totals_url" in header
+    assert "secrets/postgres_password" in header
 
 
 def test_kubernetes_pods_get_the_totals_address_from_the_postgres_secret():
