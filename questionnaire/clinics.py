@@ -8,7 +8,8 @@ it would show a person something wrong: an unknown key, a missing field, a
 link that is not https (an ``http://`` origin only on this computer, to try
 the card), a phone number that cannot be dialled in the clinic's
 region, a colour that white text cannot be read on, a logo that is too large
-or of a type that could carry a script, a slug used twice.
+or of a type that could carry a script, a slug used twice, a totals key
+digest that is not one.
 """
 
 from __future__ import annotations
@@ -147,6 +148,27 @@ Colour = Annotated[
 ]
 
 
+# The SHA-256 of nothing: the digest of an empty key.
+_EMPTY_SHA256 = hashlib.sha256(b"").hexdigest()
+
+
+def _key_digest(value: str) -> str:
+    """The digest of a key that is not empty. The value is never repeated in the
+    message: it may be the key itself, put there by mistake."""
+    if not re.fullmatch(r"[0-9a-f]{64}", value):
+        raise ValueError(
+            "is not a SHA-256 digest (the value is not repeated here: it may be the key "
+            "itself): give the 64 digits and lower-case letters a to f that "
+            'printf %s "$KEY" | sha256sum prints, never the key'
+        )
+    if value == _EMPTY_SHA256:
+        raise ValueError("is the SHA-256 digest of an empty key: make a key first")
+    return value
+
+
+KeyDigest = Annotated[str, AfterValidator(_key_digest)]
+
+
 def _per_language(value: object) -> object:
     """One text for every language, or a table of texts by language code."""
     if isinstance(value, str):
@@ -239,6 +261,9 @@ class Clinic(_Model):
     # For a clinic outside the US: resources (emergency number included) by
     # language, in the content files' own form; checked by the content's rules.
     resources: dict[Language, list[dict[str, Any]]] | None = None
+    # The SHA-256 of the key that opens the clinic's totals page (/c/<slug>/totals)
+    # to its staff; without it, the clinic has no totals page.
+    totals_key_sha256: KeyDigest | None = None
 
     @field_validator("phone")
     @classmethod
