@@ -351,3 +351,22 @@ def test_the_start_page_says_what_is_counted_only_when_something_is(tmp_path):
     line = "We count only how many people start the check and how many get to the end"
     assert line in totals_app(tmp_path).test_client().get("/").get_data(as_text=True)
     assert line not in make_app(TOTALS_URL="off").test_client().get("/").get_data(as_text=True)
+
+
+def test_the_totals_address_can_be_read_from_a_file(tmp_path, monkeypatch):
+    """An address with a password, mounted as a secret, stays out of the environment."""
+    monkeypatch.delenv("SELFCHECK_TOTALS_URL")
+    secret = tmp_path / "totals_url"
+    secret.write_text(f"sqlite:///{tmp_path}/from-file.sqlite3\n", encoding="utf-8")
+    app = make_app(TOTALS_URL_FILE=str(secret))
+    assert Path(str(store_of(app).url.database)) == tmp_path / "from-file.sqlite3"
+    with pytest.raises(ConfigurationError, match="Both SELFCHECK_TOTALS_URL and"):
+        make_app(TOTALS_URL="off", TOTALS_URL_FILE=str(secret))
+
+
+def test_an_empty_totals_address_file_means_the_default(tmp_path, monkeypatch):
+    monkeypatch.delenv("SELFCHECK_TOTALS_URL")
+    secret = tmp_path / "totals_url"
+    secret.write_text("", encoding="utf-8")
+    app = make_app(TOTALS_URL_FILE=str(secret))
+    assert Path(str(store_of(app).url.database)) == Path(app.instance_path) / DEFAULT_FILE

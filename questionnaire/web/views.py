@@ -65,7 +65,7 @@ from questionnaire.web.state import (
     load_progress,
     save_progress,
 )
-from questionnaire.web.totals import count
+from questionnaire.web.totals import count, store_of
 from questionnaire.web.trust import made_at
 
 bp = Blueprint("check", __name__)
@@ -316,7 +316,10 @@ def start() -> str:
     content = current_content()
     g.audience = Audience.ME
     idle_minutes = current_app.config["ANSWERS_IDLE_SECONDS"] // 60
-    return render_template("start.html", content=content, idle_minutes=idle_minutes)
+    counted = store_of(current_app) is not None
+    return render_template(
+        "start.html", content=content, idle_minutes=idle_minutes, counted=counted
+    )
 
 
 @bp.get("/private-window")
