@@ -1,9 +1,10 @@
-"""``make bench``: throughput against a baseline, page weight and Lighthouse.
+"""``make bench``: throughput against a baseline, page weight and Lighthouse,
+where a request's time goes, and the cost of counting the totals.
 
-    python -m bench [--rounds 5] [--seconds 5] [--lighthouse-runs 3]
+    python -m bench [--rounds 5] [--seconds 5] [--lighthouse-runs 3] [--store-calls 500]
 
 Writes each to its section of docs/performance.md. Exits with 1 when a
-target is missed, after writing what was measured.
+target is missed, or counting went wrong, after writing what was measured.
 """
 
 from __future__ import annotations
@@ -15,7 +16,7 @@ import sys
 import tempfile
 from pathlib import Path
 
-from bench import lighthouse, profile, weight
+from bench import lighthouse, profile, totals, weight
 from bench.report import heading, write_section
 from bench.throughput import BASELINE, CONNECTIONS, Results, Target, measure
 from tests.server import production_server
@@ -84,6 +85,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--rounds", type=int, default=5, help="baseline and pages, in turn")
     parser.add_argument("--seconds", type=float, default=5, help="each wrk run")
     parser.add_argument("--lighthouse-runs", type=int, default=3, help="per page and language")
+    parser.add_argument(
+        "--store-calls", type=int, default=500, help="of each call to the totals store, per round"
+    )
     arguments = parser.parse_args(argv)
     command = " ".join(["python -m bench", *map(shlex.quote, argv or sys.argv[1:])])
     command = f"make bench  # {command}"
@@ -157,7 +161,13 @@ def main(argv: list[str] | None = None) -> int:
     parts = profile.section(baseline_ms, breakdowns, command)
     write_section("profile", parts)
     print(parts)
-    return 1 if missed or errors or heavy or low else 0
+
+    # What counting the totals costs the requests that count, and the store alone.
+    counting, problems = totals.run(
+        arguments.rounds, arguments.seconds, arguments.store_calls, command
+    )
+    print(counting)
+    return 1 if missed or errors or heavy or low or problems else 0
 
 
 if __name__ == "__main__":

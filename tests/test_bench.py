@@ -15,7 +15,7 @@ from pathlib import Path
 
 import pytest
 
-from bench import lighthouse, profile, weight
+from bench import lighthouse, profile, totals, weight
 from bench.__main__ import (
     THROUGHPUT_TARGET,
     lighthouse_misses,
@@ -182,3 +182,120 @@ def test_a_lighthouse_score_under_100_is_named():
 
     assert lighthouse_misses([scored(1.0)]) == []
     assert lighthouse_misses([scored(0.97)]) == ["start (en): performance 97"]
+
+
+@pytest.fixture(scope="module")
+def counted() -> totals.Totals:
+    if not shutil.which(WRK):
+        _unavailable("wrk is missing: `make test` installs it (apt-get install wrk) as root")
+    # A throwaway PostgreSQL server: skipped (or failed on CI) when it is not installed.
+    return totals.measure(rounds=1, seconds=1, calls=20, warm_up=0)
+
+
+def test_the_totals_bench_measures_each_request_that_counts_against_counting_off(counted):
+    results = counted.requests
+    assert len(results.rounds) == 1
+    assert set(results.rounds[0]) == {
+        (request, setting) for request in totals.EVENTS for setting in totals.SETTINGS
+    }
+    for key, run in results.rounds[0].items():
+        assert run.requests > 0 and run.seconds > 0, key
+        assert run.errors == 0 and run.status_errors == 0, f"{key}: {run}"
+        assert 0 < run.p50_ms <= run.p99_ms, key
+    for request in totals.EVENTS:
+        assert results.ratios(request, totals.COUNTING_OFF) == [1.0]
+        for setting in (totals.SQLITE, totals.POSTGRESQL):
+            (ratio,) = results.ratios(request, setting)
+            assert ratio > 0, (request, setting)
+    assert results.errors() == 0
+
+
+def test_the_totals_bench_checks_every_request_answered_was_counted(counted):
+    results = counted.requests
+    # Counting off keeps no store: nothing to check.
+    assert {setting for _, setting in results.answered} == {totals.SQLITE, totals.POSTGRESQL}
+    for key, answered in results.answered.items():
+        # At least the runs' requests, and the first check of each request.
+        assert answered > results.rounds[0][key].requests, key
+        assert 0 < results.counted[key] <= answered, key
+    # Whatever went uncounted is said, and the server logged why.
+    for (request, setting), answered in results.answered.items():
+        if results.counted[request, setting] < answered:
+            assert results.failures.get(setting), (request, setting)
+            assert any(f"{setting}, {request}: " in problem for problem in counted.problems())
+    assert results.miscounted() == sum(
+        answered - results.counted[key] for key, answered in results.answered.items()
+    )
+
+
+def test_the_totals_bench_times_the_store_against_a_round_trip_on_the_same_engine(counted):
+    stores = counted.stores
+    assert [(each.backend, each.processes) for each in stores] == [
+        (totals.SQLITE, 1),
+        (totals.POSTGRESQL, 1),
+        (totals.SQLITE, 2),
+        (totals.POSTGRESQL, 2),
+    ]
+    for each in stores:
+        where = (each.backend, each.processes)
+        assert len(each.add_us) == len(each.baseline_us) == 1, where
+        assert len(each.add_us[0]) == 20 * each.processes, where
+        assert each.median_add() > 0 and each.median_baseline() > 0, where
+        assert each.p99_add() >= each.median_add(), where
+        assert each.ratio() > 0 and all(ratio > 0 for ratio in each.ratios()), where
+        # Every add() made, warm-up included, is in the store once.
+        assert each.counted == each.added == each.processes * (totals.WARM_UP_CALLS + 20), where
+
+
+def test_the_totals_section_gives_both_tables_and_what_went_wrong(counted):
+    text = totals.section(counted, "python -m bench.totals --rounds 1")
+    assert text.startswith("## Totals: the cost of counting\n")
+    assert "python -m bench.totals --rounds 1" in text
+    for request in totals.EVENTS:
+        assert f"| {request} | Counting off | " in text
+        assert f"| {request} | SQLite | " in text and f"| {request} | PostgreSQL | " in text
+    assert "| SQLite | 2 | " in text and "| PostgreSQL | 1 | " in text
+    problems = counted.problems()
+    assert ("No errors" in text) == (not problems)
+    assert all(problem in text for problem in problems)
+
+
+def test_the_totals_tables_give_medians_ratios_and_what_was_counted():
+    off, first = totals.COUNTING_OFF, totals.FIRST_ANSWER
+
+    def run(per_second: int) -> Run:
+        return Run(per_second, 1.0, 0, 0, 1.0, 2.0)
+
+    results = totals.RequestResults(
+        [
+            {
+                (request, setting): run(per_second)
+                for request in totals.EVENTS
+                for setting, per_second in zip(totals.SETTINGS, values, strict=True)
+            }
+            for values in ((1000, 800, 500), (2000, 1000, 1200), (1000, 900, 700))
+        ],
+        answered={(first, totals.SQLITE): 100, (first, totals.POSTGRESQL): 90},
+        counted={(first, totals.SQLITE): 97, (first, totals.POSTGRESQL): 90},
+        failures={totals.SQLITE: ["ERROR in totals: Totals: could not count (Locked); the..."]},
+    )
+    table = totals.requests_table(results)
+    assert f"| {first} | {off} | 1,000 | 1.0 ms | 2.0 ms | 1 | | off |" in table
+    assert (
+        f"| {first} | SQLite | 900 | 1.0 ms | 2.0 ms | **0.80** | 0.50 to 0.90 | 97 of 100 |"
+        in (table)
+    )
+    assert (
+        f"| {first} | PostgreSQL | 700 | 1.0 ms | 2.0 ms | **0.60** | 0.50 to 0.70 | 90 of 90 |"
+        in (table)
+    )
+    assert results.miscounted() == 3
+    made = totals.Totals(results, [], rounds=3, seconds=1, calls=1)
+    assert made.problems() == [
+        f"SQLite, {first}: 3 of 100 requests answered were not counted",
+        "SQLite: failed counts logged by the server: 1 (the first: could not count (Locked))",
+    ]
+
+    store = totals.StoreTimes(totals.SQLITE, 2, [[10, 30], [20, 40]], [[5, 5], [10, 10]], 9, 10)
+    row = "| SQLite | 2 | 25 µs | 40 µs | 8 µs | **3.33** | 3.00 to 4.00 | 9 of 10 |"
+    assert row in totals.store_table([store])
