@@ -28,6 +28,7 @@ from sqlalchemy import (
     MetaData,
     String,
     Table,
+    bindparam,
     create_engine,
     event,
     select,
@@ -36,6 +37,7 @@ from sqlalchemy import (
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import make_url
 from sqlalchemy.schema import CreateTable
+from sqlalchemy.sql.expression import Executable
 
 from questionnaire.totals import DayCount, Event
 
@@ -55,7 +57,8 @@ totals = Table(
 
 # Turns counting off altogether (SELFCHECK_TOTALS_URL=off).
 OFF = "off"
-# How long a connection, or a wait for a lock, may take before the count is given up.
+# How long a connection, or a wait for a lock, may take before the count is given up:
+# counts are added after the response is sent, but the worker's thread waits.
 TIMEOUT_SECONDS = 2
 # The lock PostgreSQL sessions take turns under to make the table (any fixed
 # number): without it, two workers first counting at once can both try to make
@@ -96,6 +99,12 @@ class TotalsStore:
         self._pid = 0
         self._made = False
         self._lock = threading.Lock()
+        # SQLite lets one writer in at a time, and a writer kept waiting long
+        # enough gives up: the threads of one process take turns here, fairly,
+        # so that only processes wait for the file's lock.
+        self._write_lock = threading.Lock() if self.backend == "sqlite" else None
+        # The statements, made once: one for each event.
+        self._adds = {what: _add_statement(self.backend, what) for what in Event}
 
     @property
     def backend(self) -> str:
@@ -162,21 +171,18 @@ class TotalsStore:
     def add(self, clinic: str, language: str, what: Event, day: datetime.date) -> None:
         """One more ``what`` for this clinic, language and day, in one atomic statement."""
         engine = self.engine()
-        column = what.value
-        insert = postgresql.insert if self.backend == "postgresql" else sqlite.insert
-        statement = insert(totals).values(
-            clinic=clinic,
-            language=language,
-            day=day,
-            started=int(what is Event.STARTED),
-            finished=int(what is Event.FINISHED),
-        )
-        statement = statement.on_conflict_do_update(
-            index_elements=[totals.c.clinic, totals.c.language, totals.c.day],
-            set_={column: totals.c[column] + 1},
-        )
-        with engine.begin() as connection:
-            connection.execute(statement)
+        row = {"clinic": clinic, "language": language, "day": day}
+        if self._write_lock is None:
+            with engine.begin() as connection:
+                connection.execute(self._adds[what], row)
+            return
+        if not self._write_lock.acquire(timeout=TIMEOUT_SECONDS):
+            raise TimeoutError(f"waited {TIMEOUT_SECONDS} s for this process's turn to count")
+        try:
+            with engine.begin() as connection:
+                connection.execute(self._adds[what], row)
+        finally:
+            self._write_lock.release()
 
     def counts(
         self, clinics: list[str] | None = None, since: datetime.date | None = None
@@ -192,6 +198,22 @@ class TotalsStore:
                 DayCount(row.clinic, row.language, row.day, row.started, row.finished)
                 for row in connection.execute(query)
             ]
+
+
+def _add_statement(backend: str, what: Event) -> Executable:
+    """``INSERT ... ON CONFLICT DO UPDATE``: a new row with a count of one, or one more."""
+    insert = postgresql.insert if backend == "postgresql" else sqlite.insert
+    statement = insert(totals).values(
+        clinic=bindparam("clinic"),
+        language=bindparam("language"),
+        day=bindparam("day"),
+        started=int(what is Event.STARTED),
+        finished=int(what is Event.FINISHED),
+    )
+    return statement.on_conflict_do_update(
+        index_elements=[totals.c.clinic, totals.c.language, totals.c.day],
+        set_={what.value: totals.c[what.value] + 1},
+    )
 
 
 def _sqlite_pragmas(connection: Any, _record: Any) -> None:

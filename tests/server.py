@@ -305,6 +305,9 @@ def production_server(
     env.update(
         {
             "SELFCHECK_SECRET_KEY": secret_key,
+            # The journeys a test walks are counted in a file of its own, never in
+            # the instance folder of the working tree.
+            "SELFCHECK_TOTALS_URL": f"sqlite:///{folder}/totals.sqlite3",
             "SELFCHECK_HOST": HOST,
             # The system picks a free port; no other run can take it first.
             "PORT": "0",
