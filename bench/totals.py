@@ -412,7 +412,7 @@ def measure_stores(postgres: PostgresServer, rounds: int, calls: int) -> list[St
 def store_table(measured: list[StoreTimes]) -> str:
     rows = [
         "| Store | Processes at once | add(), median | add(), p99 | SELECT 1, median "
-        "| Ratio (median) | Spread over rounds | Counted |",
+        "| Ratio of the medians | Round by round | Counted |",
         "|---|---:|---:|---:|---:|---:|---|---:|",
     ]
     for each in measured:

@@ -7,6 +7,7 @@ port on 127.0.0.1), as a clinic's web staff would paste it into their site.
 from __future__ import annotations
 
 import copy
+import hashlib
 import time
 from collections.abc import Iterator
 from pathlib import Path
@@ -48,6 +49,10 @@ ANSWERED = Progress(
 )
 
 
+# Riverside's totals key (its SHA-256 is in the clinics file).
+TOTALS_KEY = "a-totals-key-for-the-browser-tests-0123456789"
+
+
 @pytest.fixture(scope="module")
 def clinic_sites(tmp_path_factory) -> Iterator[tuple[FixedPageSite, FixedPageSite]]:
     """A clinic's own site, listed in its embed_origins, and a site that is not."""
@@ -64,6 +69,7 @@ def clinics_file(tmp_path_factory, clinic_sites, neutral_site) -> Path:
     data = copy.deepcopy(CLINICS)
     data["clinics"][0]["embed_origins"] = [allowed.url.rstrip("/")]
     data["clinics"][0]["exit_url"] = neutral_site.url
+    data["clinics"][0]["totals_key_sha256"] = hashlib.sha256(TOTALS_KEY.encode()).hexdigest()
     return write_clinics(tmp_path_factory.mktemp("clinics"), data)
 
 
@@ -211,5 +217,40 @@ def test_the_card_the_embed_page_and_a_branded_summary_pass_axe_and_the_nu_check
         assert violations == [], f"{name} ({locale}):\n{describe(violations)}"
         pages[name.replace("/", "-")] = page.content()
     context.close()
+    errors = nu_html_errors(pages, tmp_path)
+    assert not errors, "\n".join(errors)
+
+
+@pytest.mark.parametrize("locale", ["en-US", "es-US"])
+def test_the_totals_page_and_its_refusal_pass_axe_and_the_nu_checker_at_320_px(
+    browser, clinic_server, neutral_site, tmp_path, locale
+):
+    """The staff's page, opened with the key the browser asks for, and the refusal of a
+    wrong key: accessible, valid, no sideways scrolling at 320 px, and no cookie."""
+    pages = {}
+    for name, key, status in [("totals", TOTALS_KEY, 200), ("refused", "not-the-key", 401)]:
+        context = browser.new_context(
+            ignore_https_errors=True,
+            locale=locale,
+            viewport={"width": 320, "height": 800},
+            http_credentials={"username": "riverside", "password": key},
+        )
+        keep_traffic_local(context, clinic_server.url, neutral_site.url)
+        page = context.new_page()
+        response = page.goto(f"{clinic_server.url}/c/riverside/totals")
+        assert response is not None and response.status == status, name
+        results = Axe().run(page, options={"runOnly": {"type": "tag", "values": AXE_TAGS}})
+        assert results.response["passes"], f"{name}: axe checked nothing"
+        violations = results.response["violations"]
+        assert violations == [], f"{name} ({locale}):\n{describe(violations)}"
+        width = page.evaluate("document.documentElement.scrollWidth")
+        assert width <= 320, f"{name} ({locale}) is {width} px wide"
+        # The table's own box does not scroll either, in English or Spanish.
+        if name == "totals":
+            box = page.locator(".totals-scroll")
+            assert box.evaluate("b => b.scrollWidth <= b.clientWidth"), f"{locale}: table too wide"
+        assert context.cookies() == [], f"{name} set a cookie"
+        pages[name] = page.content()
+        context.close()
     errors = nu_html_errors(pages, tmp_path)
     assert not errors, "\n".join(errors)
