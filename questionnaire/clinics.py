@@ -134,12 +134,14 @@ Language = Annotated[
 Region = Annotated[
     str, _matches(r"[A-Z]{2}", "a two-letter country code in capitals, like US or MX")
 ]
+# At most 64 characters: the totals keep the slug in a column of that width.
+SLUG_LENGTH = 64
 Slug = Annotated[
     str,
     _matches(
-        r"[a-z][a-z0-9]*(-[a-z0-9]+)*",
+        rf"(?=.{{1,{SLUG_LENGTH}}}$)[a-z][a-z0-9]*(-[a-z0-9]+)*",
         "a slug like riverside or clinica-del-valle: lower-case letters, digits and "
-        "single hyphens, starting with a letter",
+        f"single hyphens, starting with a letter, at most {SLUG_LENGTH} characters",
     ),
 ]
 Colour = Annotated[

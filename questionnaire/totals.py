@@ -13,11 +13,16 @@ how many people came in between. Every count from 1 to 10 is shown as
 is not shown either (complementary suppression):
 
 - in a row, the difference between the two counts (how many did not reach the
-  summary): when it is 1 to 10, the summary count is not shown;
+  summary): when it is 1 to 10, one of the two is not shown (the one that
+  cannot be worked out from other figures);
 - a rate is shown only when both its counts are;
-- the all-clinics total of a period, when it and the counts shown beside it
-  would give the sum of the ones not shown as 1 to 10.
+- a week or a month, when it and the days (or a month's whole weeks and the
+  days outside them) shown in another report would give back a hidden one,
+  or hidden ones adding up to 1 to 10: reports by day, week and month stay
+  safe side by side.
 
+There is no all-clinics total: beside each clinic's days and weeks, totals
+across clinics gave small counts away in ways one more rule would not close.
 Zero stays zero: it tells nothing about anyone.
 """
 
@@ -137,9 +142,9 @@ class Rate:
 
 @dataclass(frozen=True)
 class Row:
-    """One clinic's counts for one period; ``clinic`` is None for the all-clinics total."""
+    """One clinic's counts for one period."""
 
-    clinic: str | None
+    clinic: str
     period: datetime.date
     started: Figure
     finished: Figure
@@ -152,7 +157,7 @@ class Report:
     # The first days of the periods reported on, oldest first.
     periods: tuple[datetime.date, ...]
     clinics: tuple[str, ...]
-    # By period, then clinic (the all-clinics total last, when there are several).
+    # By period, then clinic.
     rows: tuple[Row, ...]
 
 
@@ -160,24 +165,124 @@ def _small(count: int) -> bool:
     return 0 < abs(count) < SMALLEST_SHOWN
 
 
-def _row(clinic: str | None, period: datetime.date, started: int, finished: int) -> Row:
-    show_started = not _small(started)
-    # How many did not reach the summary is a count too: never 1 to 10 by subtraction.
-    show_finished = not _small(finished) and not (show_started and _small(started - finished))
-    return _rated(clinic, period, started, finished, show_started, show_finished)
+# A figure as it would be published: its value, and whether it is shown.
+_Part = tuple[int, bool]
 
 
-def _rated(
-    clinic: str | None,
-    period: datetime.date,
-    started: int,
-    finished: int,
-    show_started: bool,
-    show_finished: bool,
-) -> Row:
+def _hides_nothing(parts: Sequence[_Part]) -> bool:
+    """Whether a sum of ``parts`` can be shown beside them: when none is hidden, or when
+    at least two are and what they add up to is not 1 to 10. With one hidden, the sum
+    less the others would give it back exactly."""
+    hidden = [value for value, shown in parts if not shown and value != 0]
+    return not hidden or (len(hidden) > 1 and not _small(sum(hidden)))
+
+
+def _adds_up_from_shown(ways: Iterable[Sequence[_Part]]) -> bool:
+    """Whether a figure can be worked out from any way it adds up: none of its parts hidden."""
+    return any(all(shown or value == 0 for value, shown in parts) for parts in ways)
+
+
+@dataclass(frozen=True)
+class _Cell:
+    """One clinic's counts for one period, and which of them can be shown."""
+
+    started: int
+    finished: int
+    show_started: bool
+    show_finished: bool
+
+    @property
+    def parts(self) -> tuple[_Part, _Part, _Part]:
+        """Its started, finished and did-not-finish figures as published."""
+        both = self.show_started and self.show_finished
+        return (
+            (self.started, self.show_started),
+            (self.finished, self.show_finished),
+            (self.started - self.finished, both),
+        )
+
+
+class _Table:
+    """Every figure a report of these clinics could publish, at every period, worked out
+    from the days.
+
+    A figure is not shown when it is 1 to 10, and a larger one when a figure of 1 to 10
+    could be worked out from it and other figures that could be published: in its row
+    (how many did not reach the summary), and in each way it adds up from others (the
+    days of a week or a month; a month's whole weeks and the days outside them).
+    Reports by day, week and month so stay safe side by side.
+    """
+
+    def __init__(self, counts: Iterable[DayCount], clinics: Sequence[str]) -> None:
+        self.clinics = list(clinics)
+        self.days: dict[tuple[str, datetime.date], list[int]] = defaultdict(lambda: [0, 0])
+        for count in counts:
+            if count.clinic in self.clinics:
+                day = self.days[(count.clinic, count.day)]
+                day[0] += count.started
+                day[1] += count.finished
+        self._cells: dict[tuple[str, Period, datetime.date], _Cell] = {}
+
+    def cell(self, clinic: str, period: Period, start: datetime.date) -> _Cell:
+        key = (clinic, period, start)
+        if key not in self._cells:
+            self._cells[key] = self._make(clinic, period, start)
+        return self._cells[key]
+
+    def _make(self, clinic: str, period: Period, start: datetime.date) -> _Cell:
+        days = _days(start, next_period(start, period))
+        started = sum(self.days[(clinic, day)][0] for day in days)
+        finished = sum(self.days[(clinic, day)][1] for day in days)
+        ways = self._ways(clinic, period, start, days)
+        show_started = not _small(started) and all(
+            _hides_nothing([cell.parts[0] for cell in way]) for way in ways
+        )
+        show_finished = not _small(finished) and all(
+            _hides_nothing([cell.parts[1] for cell in way]) for way in ways
+        )
+        gap_hides_nothing = not _small(started - finished) and all(
+            _hides_nothing([cell.parts[2] for cell in way]) for way in ways
+        )
+        if show_started and show_finished and not gap_hides_nothing:
+            # How many did not reach the summary is a count too: one of the two goes,
+            # the one that cannot be worked out from figures shown elsewhere.
+            if not _adds_up_from_shown([cell.parts[1] for cell in way] for way in ways):
+                show_finished = False
+            elif not _adds_up_from_shown([cell.parts[0] for cell in way] for way in ways):
+                show_started = False
+        return _Cell(started, finished, show_started, show_finished)
+
+    def _ways(
+        self, clinic: str, period: Period, start: datetime.date, days: list[datetime.date]
+    ) -> list[list[_Cell]]:
+        """The ways this figure adds up from others that could be published: its days,
+        and for a month its whole weeks and the days outside them."""
+        if period is Period.DAY:
+            return []
+        ways = [[self.cell(clinic, Period.DAY, day) for day in days]]
+        if period is Period.MONTH:
+            end = next_period(start, period)
+            weeks = [m for m in days if m.weekday() == 0 and m + _WEEK <= end]
+            inside = {m + datetime.timedelta(days=n) for m in weeks for n in range(7)}
+            ways.append(
+                [self.cell(clinic, Period.WEEK, m) for m in weeks]
+                + [self.cell(clinic, Period.DAY, day) for day in days if day not in inside]
+            )
+        return ways
+
+
+_WEEK = datetime.timedelta(days=7)
+
+
+def _days(start: datetime.date, end: datetime.date) -> list[datetime.date]:
+    return [start + datetime.timedelta(days=n) for n in range((end - start).days)]
+
+
+def _row(clinic: str, period: datetime.date, cell: _Cell) -> Row:
+    started, finished = cell.started, cell.finished
     if started == 0:
-        rate = Rate(None, no_starts=show_started)
-    elif show_started and show_finished:
+        rate = Rate(None, no_starts=cell.show_started)
+    elif cell.show_started and cell.show_finished:
         # Halves round up, as a person does: 72.5% reads 73%.
         rate = Rate((200 * finished + started) // (2 * started))
     else:
@@ -185,25 +290,10 @@ def _rated(
     return Row(
         clinic,
         period,
-        Figure.of(started, show_started),
-        Figure.of(finished, show_finished),
+        Figure.of(started, cell.show_started),
+        Figure.of(finished, cell.show_finished),
         rate,
     )
-
-
-def _total(period: datetime.date, rows: Sequence[Row], sums: tuple[int, int]) -> Row:
-    """The all-clinics row of a period: a total is not shown when it would give away the
-    counts not shown beside it (their sum, worked out by subtraction, 1 to 10)."""
-    started, finished = sums
-    shown_started = sum(row.started.value or 0 for row in rows)
-    shown_finished = sum(row.finished.value or 0 for row in rows)
-    show_started = not _small(started) and not _small(started - shown_started)
-    show_finished = (
-        not _small(finished)
-        and not _small(finished - shown_finished)
-        and not (show_started and _small(started - finished))
-    )
-    return _rated(None, period, started, finished, show_started, show_finished)
 
 
 def report(
@@ -214,24 +304,11 @@ def report(
 ) -> Report:
     """The counts of ``clinics`` (and only theirs) added up by ``period``, for the periods
     starting on ``periods``, with the suppression the module describes. Every clinic has
-    a row in every period, zero or not; with several clinics, each period ends with the
-    all-clinics total."""
-    wanted = set(periods)
-    sums: dict[tuple[str, datetime.date], list[int]] = defaultdict(lambda: [0, 0])
-    for count in counts:
-        start = period_start(count.day, period)
-        if count.clinic in clinics and start in wanted:
-            cell = sums[(count.clinic, start)]
-            cell[0] += count.started
-            cell[1] += count.finished
+    a row in every period, zero or not."""
+    table = _Table(counts, clinics)
+    starts = sorted(set(periods))
     rows: list[Row] = []
-    for start in sorted(wanted):
-        own = [_row(clinic, start, *sums[(clinic, start)]) for clinic in clinics]
-        rows.extend(own)
-        if len(clinics) > 1:
-            total = (
-                sum(sums[(clinic, start)][0] for clinic in clinics),
-                sum(sums[(clinic, start)][1] for clinic in clinics),
-            )
-            rows.append(_total(start, own, total))
-    return Report(period, tuple(sorted(wanted)), tuple(clinics), tuple(rows))
+    for start in starts:
+        for clinic in clinics:
+            rows.append(_row(clinic, start, table.cell(clinic, period, start)))
+    return Report(period, tuple(starts), tuple(clinics), tuple(rows))

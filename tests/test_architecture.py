@@ -12,7 +12,9 @@ WEB_PACKAGES = ("flask", "flask_wtf", "flask_babel", "wtforms", "werkzeug", "jin
 
 
 @pytest.mark.parametrize(
-    "module", ["content.py", "flow.py", "summary.py", "variants.py"], ids=lambda name: name
+    "module",
+    ["content.py", "flow.py", "summary.py", "variants.py", "totals.py", "totals_store.py"],
+    ids=lambda name: name,
 )
 def test_domain_modules_import_no_web_framework(module):
     tree = ast.parse((DOMAIN / module).read_text(encoding="utf-8"))

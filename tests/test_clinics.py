@@ -154,6 +154,8 @@ BAD = {
     "svg logo": (first("logo", "logo.svg"), "SVG is refused"),
     "large logo": (first("logo", "large.png"), "a logo may be at most 16,384"),
     "missing logo": (first("logo", "nowhere.png"), "'nowhere.png' cannot be read"),
+    # The totals keep a slug in a column of 64 characters.
+    "slug too long": (first("slug", "r" * 65), "at most 64 characters"),
     "duplicate slug": (
         lambda data: data["clinics"][1].__setitem__("slug", "riverside"),
         "entry clinics[1], field 'slug': 'riverside' is used twice",
