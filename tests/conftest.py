@@ -1,6 +1,8 @@
 from __future__ import annotations
 
+import atexit
 import os
+import shutil
 import tempfile
 import time
 from collections.abc import Iterator
@@ -18,6 +20,7 @@ from tests.pages import check_page
 # The totals the tests count go to a file of their own, never to the instance
 # folder of the working tree (servers started by tests read it from here too).
 _TOTALS_DIR = tempfile.mkdtemp(prefix="selfcheck-totals-")
+atexit.register(shutil.rmtree, _TOTALS_DIR, ignore_errors=True)
 os.environ.setdefault("SELFCHECK_TOTALS_URL", f"sqlite:///{_TOTALS_DIR}/totals.sqlite3")
 
 TEST_CONFIG = {
