@@ -232,8 +232,8 @@ def test_every_setting_reaches_the_pods_through_settings_env_or_the_deployment()
     image_env = {"SELFCHECK_HOST", "PORT"}  # the Dockerfile's ENV
     values, named = settings_env()
     missing = operator_settings() - fixed - image_env - set(values) - named
-    # The key is the Secret's file: never a value in the manifest.
-    missing -= {"SELFCHECK_SECRET_KEY", "SELFCHECK_SECRET_KEY_FALLBACKS"}
+    # The key and the totals' address are the Secrets' files: never values in the manifest.
+    missing -= {"SELFCHECK_SECRET_KEY", "SELFCHECK_SECRET_KEY_FALLBACKS", "SELFCHECK_TOTALS_URL"}
     assert not missing, f"not in settings.env nor deployment.yaml: {sorted(missing)}"
     assert not (set(values) & fixed), "settings.env sets what the Deployment fixes"
     assert not {n for n in values | dict.fromkeys(named) if "SECRET_KEY" in n}
@@ -244,10 +244,8 @@ def test_secrets_are_files_and_the_clinics_file_a_configmap_checked_before_start
     (container,) = pod["containers"]
     (init,) = pod["initContainers"]
     env = {variable["name"]: variable for variable in container["env"]}
-    # From a Secret as a variable: only the totals' address (it holds a password), never a key.
-    assert [v["name"] for v in container["env"] if "secretKeyRef" in v.get("valueFrom", {})] == [
-        "SELFCHECK_TOTALS_URL"
-    ]
+    # Nothing from a Secret as a variable: the key and the totals' address are files.
+    assert not [v for v in container["env"] if "secretKeyRef" in v.get("valueFrom", {})]
     volumes = {volume["name"]: volume for volume in pod["volumes"]}
     mounts = {mount["mountPath"]: mount for mount in container["volumeMounts"]}
     for setting in ("SELFCHECK_SECRET_KEY_FILE", "SELFCHECK_SECRET_KEY_FALLBACKS_FILE"):
@@ -433,10 +431,18 @@ def test_compose_header_documents_both_places_for_the_totals():
 
 
 def test_kubernetes_pods_get_the_totals_address_from_the_postgres_secret():
-    (container,) = deployment()["spec"]["template"]["spec"]["containers"]
-    (url,) = [v for v in container["env"] if v["name"] == "SELFCHECK_TOTALS_URL"]
-    reference = url["valueFrom"]["secretKeyRef"]
-    assert reference == {"name": TOTALS_SECRET, "key": "url"}
+    pod = deployment()["spec"]["template"]["spec"]
+    (container,) = pod["containers"]
+    env = {v["name"]: v for v in container["env"]}
+    assert "SELFCHECK_TOTALS_URL" not in env
+    path = env["SELFCHECK_TOTALS_URL_FILE"]["value"]
+    folder, name = path.rsplit("/", 1)
+    mounts = {mount["mountPath"]: mount for mount in container["volumeMounts"]}
+    volumes = {volume["name"]: volume for volume in pod["volumes"]}
+    secret = volumes[mounts[folder]["name"]]["secret"]
+    assert secret["secretName"] == TOTALS_SECRET
+    assert secret["items"] == [{"key": "url", "path": name}]
+    assert secret["defaultMode"] == 0o440
     values, named = settings_env()
     assert "SELFCHECK_TOTALS_URL" not in values | dict.fromkeys(named), (
         "the address holds a password: a Secret, not settings.env"
