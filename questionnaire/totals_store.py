@@ -58,8 +58,15 @@ totals = Table(
 # Turns counting off altogether (SELFCHECK_TOTALS_URL=off).
 OFF = "off"
 # How long a connection, or a wait for a lock, may take before the count is given up:
-# counts are added after the response is sent, but the worker's thread waits.
+# counts are added by a thread of their own (questionnaire.web.totals), which
+# writes one at a time.
 TIMEOUT_SECONDS = 2
+# PostgreSQL: how long sent data may go unacknowledged before the connection is
+# given up (milliseconds), and the keepalive probes of an idle connection: after
+# KEEPALIVE_IDLE_SECONDS of silence, one every KEEPALIVE_INTERVAL_SECONDS, given
+# up after KEEPALIVE_COUNT unanswered.
+TCP_USER_TIMEOUT_MS = 5_000
+KEEPALIVE_IDLE_SECONDS, KEEPALIVE_INTERVAL_SECONDS, KEEPALIVE_COUNT = 30, 5, 3
 # The lock PostgreSQL sessions take turns under to make the table (any fixed
 # number): without it, two workers first counting at once can both try to make
 # it, and one fails, even with IF NOT EXISTS.
@@ -115,27 +122,47 @@ class TotalsStore:
         return self.url.render_as_string(hide_password=True)
 
     def engine(self) -> Engine:
+        """This process's engine, its table made.
+
+        The lock is held only to swap the engine, never to connect: a database
+        that is slow or does not answer keeps no other thread waiting. Threads
+        that find the table not made yet may each try to make it, which is safe
+        (``CREATE TABLE IF NOT EXISTS``, made by one process at a time).
+        """
+        pid = os.getpid()
         with self._lock:
-            if self._engine is None or self._pid != os.getpid():
+            if self._engine is None or self._pid != pid:
                 if self._engine is not None:
                     # Forked: leave the parent's connections to the parent.
                     self._engine.dispose(close=False)
                 self._engine = self._make_engine()
-                self._pid = os.getpid()
+                self._pid = pid
                 self._made = False
-            if not self._made:
-                self._make_table(self._engine)
-                self._made = True
-            return self._engine
+            engine, made = self._engine, self._made
+        if not made:
+            self._make_table(engine)
+            with self._lock:
+                if self._engine is engine:
+                    self._made = True
+        return engine
 
     def _make_table(self, engine: Engine) -> None:
-        """The table, made if it is missing, by one process at a time."""
-        with engine.begin() as connection:
-            if self.backend == "postgresql":
-                connection.execute(
-                    text("SELECT pg_advisory_xact_lock(:key)"), {"key": MAKE_TABLE_LOCK}
-                )
-            connection.execute(CreateTable(totals, if_not_exists=True))
+        """The table, made if it is missing, by one process at a time (PostgreSQL's
+        advisory lock; for SQLite, the file's lock, the process's threads in turn)."""
+        if self._write_lock is not None and not self._write_lock.acquire(timeout=TIMEOUT_SECONDS):
+            raise TimeoutError(
+                f"waited {TIMEOUT_SECONDS} s for this process's turn to make the table"
+            )
+        try:
+            with engine.begin() as connection:
+                if self.backend == "postgresql":
+                    connection.execute(
+                        text("SELECT pg_advisory_xact_lock(:key)"), {"key": MAKE_TABLE_LOCK}
+                    )
+                connection.execute(CreateTable(totals, if_not_exists=True))
+        finally:
+            if self._write_lock is not None:
+                self._write_lock.release()
 
     def close(self) -> None:
         """Close this process's connections (a later use opens new ones)."""
@@ -155,6 +182,15 @@ class TotalsStore:
             options["connect_args"] = {
                 "connect_timeout": TIMEOUT_SECONDS,
                 "options": f"-c statement_timeout={TIMEOUT_SECONDS * 1000}",
+                # A server that stops answering (blackholed, its host gone) is given
+                # up on by this side too: data sent and not acknowledged within
+                # TCP_USER_TIMEOUT_MS, or a connection silent for long whose
+                # keepalive probes go unanswered, ends the connection.
+                "tcp_user_timeout": TCP_USER_TIMEOUT_MS,
+                "keepalives": 1,
+                "keepalives_idle": KEEPALIVE_IDLE_SECONDS,
+                "keepalives_interval": KEEPALIVE_INTERVAL_SECONDS,
+                "keepalives_count": KEEPALIVE_COUNT,
             }
             options["pool_pre_ping"] = True
             options.update(

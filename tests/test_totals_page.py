@@ -17,10 +17,10 @@ from werkzeug.test import TestResponse
 
 from app import ConfigurationError
 from questionnaire.totals import Event, Period
-from questionnaire.web import totals_page
+from questionnaire.web import totals, totals_page
 from questionnaire.web.context import CLINIC
 from questionnaire.web.padding import PLACES, place_of_request
-from questionnaire.web.totals import make_report, store_of
+from questionnaire.web.totals import make_report, report_day, store_of
 from questionnaire.web.totals_page import (
     CHALLENGE,
     EXTENSION,
@@ -372,9 +372,11 @@ def test_counting_off_is_said_plainly_behind_the_key(tmp_path):
     assert soup(response).select("main table") == []
 
 
-def test_a_store_that_cannot_be_read_gives_a_plain_503_logged_once(app, monkeypatch, caplog):
+def test_a_store_that_cannot_be_read_gives_a_plain_503_logged_sparingly(app, monkeypatch, caplog):
     store = store_of(app)
     assert store is not None
+    clock = Clock()
+    page(app).failures.clock = clock
 
     def broken(*args: Any, **kwargs: Any) -> None:
         raise RuntimeError("database is locked\nmore detail")
@@ -382,20 +384,53 @@ def test_a_store_that_cannot_be_read_gives_a_plain_503_logged_once(app, monkeypa
     monkeypatch.setattr(store, "counts", broken)
     client = app.test_client()
     caplog.set_level(logging.WARNING)
-    for _ in range(3):
+
+    def unreadable() -> None:
         response = client.get("/c/riverside/totals", headers=RIVERSIDE)
         assert response.status_code == 503
         words = text_of(soup(response).main)
         assert "The totals cannot be read just now. Please try again later." in words
         assert "database is locked" not in response.get_data(as_text=True)
         assert response.headers["Cache-Control"] == "no-store"
-    failures = [r for r in caplog.records if "cannot read the totals" in r.getMessage()]
-    assert len(failures) == 1
-    assert "RuntimeError: database is locked" in failures[0].getMessage()
-    assert "more detail" not in caplog.text and failures[0].exc_info is None
+
+    for _ in range(3):
+        unreadable()
+    clock.now += totals.REPEAT_SECONDS
+    unreadable()
     monkeypatch.undo()
     assert client.get("/c/riverside/totals", headers=RIVERSIDE).status_code == 200
-    assert "reading the totals works again" in caplog.text
+    lines = [(r.levelname, r.getMessage()) for r in caplog.records if "Totals" in r.getMessage()]
+    assert lines == [
+        (
+            "ERROR",
+            "Totals page: cannot read the totals (RuntimeError: database is locked); "
+            "the page says so (503). Further failures are logged at most once every 10 minutes.",
+        ),
+        (
+            "ERROR",
+            "Totals page: cannot read the totals (RuntimeError: database is locked): "
+            "3 failures since the last line; the page says so (503).",
+        ),
+        ("WARNING", "Totals page: reading the totals works again."),
+    ]
+    assert "more detail" not in caplog.text
+    assert all(r.exc_info is None for r in caplog.records)
+
+
+def test_the_weeks_shown_are_over_an_hour_after_midnight(tmp_path):
+    app = totals_app(tmp_path)
+    assert TotalsPage().today is report_day
+    # Monday 16 March, 00:30 UTC: counts of Sunday's last requests may still be on their
+    # way, so the week of 9 March is not over yet.
+    monday = datetime.datetime(2026, 3, 16, 0, 30, tzinfo=datetime.UTC)
+    page(app).today = lambda: report_day(monday)
+    seed(app, "riverside", LAST_WEEK, 40, 24)
+    seed(app, "riverside", WEEK_BEFORE, 50, 25)
+    rows = cells(app.test_client().get("/c/riverside/totals", headers=RIVERSIDE))
+    assert rows[-1] == ["Mar 2, 2026", "50", "25 (50%)"]
+    page(app).today = lambda: report_day(monday + datetime.timedelta(minutes=30))
+    rows = cells(app.test_client().get("/c/riverside/totals", headers=RIVERSIDE))
+    assert rows[-1] == ["Mar 9, 2026", "40", "24 (60%)"]
 
 
 def test_without_a_clinics_file_there_is_no_totals_page():

@@ -24,7 +24,18 @@ import pytest
 from sqlalchemy import create_engine, inspect
 
 from questionnaire.totals import DayCount, Event
-from questionnaire.totals_store import StoreError, TotalsStore, sqlite_url, totals
+from questionnaire.totals_store import (
+    KEEPALIVE_COUNT,
+    KEEPALIVE_IDLE_SECONDS,
+    KEEPALIVE_INTERVAL_SECONDS,
+    TCP_USER_TIMEOUT_MS,
+    TIMEOUT_SECONDS,
+    StoreError,
+    TotalsStore,
+    sqlite_url,
+    totals,
+)
+from tests.blackhole import blackhole_postgresql
 from tests.postgres import PostgresServer, postgres_server
 
 DAY = datetime.date(2026, 3, 2)
@@ -176,6 +187,55 @@ def test_the_address_is_logged_without_its_password():
     store = TotalsStore("postgresql+psycopg://selfcheck:hunter2@db.example:5432/selfcheck")
     assert "hunter2" not in store.describe()
     assert store.describe() == "postgresql+psycopg://selfcheck:***@db.example:5432/selfcheck"
+
+
+# ---- a database that never answers -------------------------------------------------
+
+
+def test_threads_counting_into_a_database_that_never_answers_do_not_wait_for_each_other():
+    """Each count is given up after the connection's timeout, whatever the process's
+    other threads are doing: none waits for another's connection to be given up."""
+    with blackhole_postgresql() as url:
+        store = TotalsStore(url)
+        ready = threading.Barrier(6)
+
+        def add(_: int) -> tuple[float, str]:
+            ready.wait(timeout=10)
+            started = time.monotonic()
+            try:
+                store.add("", "en", Event.STARTED, DAY)
+            except Exception as error:
+                return time.monotonic() - started, type(error).__name__
+            return time.monotonic() - started, "counted"
+
+        with ThreadPoolExecutor(max_workers=6) as threads:
+            ended = list(threads.map(add, range(6)))
+        # Again, now that the first tries have failed: still each on its own.
+        with ThreadPoolExecutor(max_workers=6) as threads:
+            ended += list(threads.map(add, range(6)))
+        store.close()
+    # A connection timed out, or (beyond the pool's connections) a wait for one.
+    assert {outcome for _, outcome in ended} <= {"OperationalError", "TimeoutError"}
+    assert "OperationalError" in {outcome for _, outcome in ended}
+    # Its own connection's timeout, after a wait for the pool at most: not the sum of
+    # the others' (6 in turn would take 6 timeouts).
+    assert max(took for took, _ in ended) < TIMEOUT_SECONDS * 3, ended
+
+
+def test_postgresql_connections_give_up_on_a_server_that_stops_answering(postgres):
+    """Not only the server's statement timeout: this side's own TCP timeouts."""
+    store = TotalsStore(postgres.new_database())
+    try:
+        with store.engine().connect() as connection:
+            parameters = connection.connection.dbapi_connection.info.get_parameters()
+    finally:
+        store.close()
+    assert parameters["connect_timeout"] == str(TIMEOUT_SECONDS)
+    assert parameters["tcp_user_timeout"] == str(TCP_USER_TIMEOUT_MS)
+    assert parameters["keepalives"] == "1"
+    assert parameters["keepalives_idle"] == str(KEEPALIVE_IDLE_SECONDS)
+    assert parameters["keepalives_interval"] == str(KEEPALIVE_INTERVAL_SECONDS)
+    assert parameters["keepalives_count"] == str(KEEPALIVE_COUNT)
 
 
 # ---- a forked worker ----------------------------------------------------------

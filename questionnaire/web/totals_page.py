@@ -44,7 +44,13 @@ from questionnaire.clinics import Clinic, Clinics
 from questionnaire.totals import SMALLEST_SHOWN, Figure, Period, Rate, Report
 from questionnaire.web.context import CLINIC, LANGUAGE, all_content, current_clinic, current_content
 from questionnaire.web.context import gettext as _
-from questionnaire.web.totals import DEFAULT_PERIODS, make_report, store_of
+from questionnaire.web.totals import (
+    DEFAULT_PERIODS,
+    Failures,
+    make_report,
+    report_day,
+    store_of,
+)
 
 # What the browser is asked for: a user name (the slug) and a password (the key).
 CHALLENGE = 'Basic realm="Totals", charset="UTF-8"'
@@ -122,37 +128,21 @@ def _waits(failures: deque[float], now: float) -> bool:
     return len(failures) == TRIES and failures[0] + WINDOW_SECONDS > now
 
 
-def _today() -> datetime.date:
-    return datetime.datetime.now(datetime.UTC).date()
+def _read_failures() -> Failures:
+    return Failures(
+        "Totals page: cannot read the totals",
+        "the page says so (503)",
+        "Totals page: reading the totals works again",
+    )
 
 
 @dataclass
 class TotalsPage:
     throttle: Throttle = field(default_factory=Throttle)
-    # The UTC day: the weeks shown are those over before it.
-    today: Callable[[], datetime.date] = _today
-    # Whether the last reading of the store failed: logged once, not each time.
-    failing: bool = False
-    lock: threading.Lock = field(default_factory=threading.Lock)
-
-    def read_failed(self, app: Flask, error: Exception) -> None:
-        with self.lock:
-            first, self.failing = not self.failing, True
-        if first:
-            # One line, no traceback: every visit of the page may fail for a while.
-            app.logger.error(
-                "Totals page: cannot read the totals (%s: %s); the page says so (503). "
-                "Further failures are not logged until reading works again.",
-                type(error).__name__,
-                (str(error).strip().splitlines() or [""])[0],
-            )
-
-    def read_worked(self, app: Flask) -> None:
-        if self.failing:
-            with self.lock:
-                was, self.failing = self.failing, False
-            if was:
-                app.logger.warning("Totals page: reading the totals works again.")
+    # The day the weeks shown are over before (an hour after a UTC midnight, the new day).
+    today: Callable[[], datetime.date] = report_day
+    # Readings of the store that failed, logged sparingly.
+    failures: Failures = field(default_factory=_read_failures)
 
 
 bp = Blueprint("totals_page", __name__)
@@ -270,10 +260,10 @@ def _show(page: TotalsPage, clinic: Clinic) -> Response | str:
     try:
         made = make_report(store, [clinic.slug], Period.WEEK, DEFAULT_PERIODS, page.today())
     except Exception as error:
-        page.read_failed(app, error)
+        page.failures.failed(app.logger, error)
         body = render_template("totals.html", unreadable=True, **context)
         return Response(body, 503, mimetype="text/html")
-    page.read_worked(app)
+    page.failures.worked(app.logger)
     return render_template("totals.html", lines=lines_of(made), **context)
 
 
