@@ -339,9 +339,7 @@ def make_report(
     return report(store.counts(clinics, since=starts[0]), period, starts, clinics)
 
 
-def clinic_name(clinic: str | None) -> str:
-    if clinic is None:
-        return "All clinics"
+def clinic_name(clinic: str) -> str:
     return clinic or "(no clinic)"
 
 
