@@ -28,7 +28,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import psycopg
-import pytest
+
+from tests.required import need
 
 # The one address the server listens on.
 HOST = "127.0.0.1"
@@ -40,19 +41,6 @@ HOW_TO_INSTALL = (
     "the tests of the totals store run against a throwaway server of it"
 )
 START_SECONDS = 30
-
-
-def ci() -> bool:
-    return os.environ.get("CI", "").strip().lower() in {"1", "true", "yes"}
-
-
-def need(condition: bool, reason: str) -> None:
-    """Skip on a developer's machine when something is missing; fail on CI."""
-    if condition:
-        return
-    if ci():
-        pytest.fail(f"{reason} (CI is set, so this test cannot be skipped)")
-    pytest.skip(reason)
 
 
 def free_port() -> int:

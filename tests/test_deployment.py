@@ -41,6 +41,7 @@ from babel.messages.pofile import read_po
 from packaging.requirements import Requirement
 from packaging.utils import canonicalize_name
 
+from tests.required import need
 from tests.server import HOST, free_port
 
 PROJECT = Path(__file__).parent.parent
@@ -56,19 +57,6 @@ IMAGE_PATHS = ("/opt/venv", "/build", "/app")
 PROBE_PATH = "/healthz"
 # The one host name the started app answers to, as compose.yaml sets it up.
 SITE = "selfcheck.clinic.example"
-
-
-def ci() -> bool:
-    return os.environ.get("CI", "").strip().lower() in {"1", "true", "yes"}
-
-
-def need(condition: bool, reason: str) -> None:
-    """Skip on a developer's machine when something is missing; fail on CI."""
-    if condition:
-        return
-    if ci():
-        pytest.fail(f"{reason} (CI is set, so this test cannot be skipped)")
-    pytest.skip(reason)
 
 
 # ---- reading the Dockerfile ------------------------------------------------

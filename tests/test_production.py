@@ -22,7 +22,7 @@ import brotli
 import pytest
 
 from tests.server import ENGLISH, HOST, PROJECT, ProductionServer, Visitor, production_server
-from tests.walk import CHECKLIST, SAFETY, SIGN, SUMMARY, USE, WHO, coded
+from tests.walk import ALARMED, QUIET, SAFETY, SIGN, SUMMARY, USE, WHO, coded
 
 EXPECTED_HEADERS = {
     "X-Content-Type-Options": "nosniff",
@@ -239,24 +239,6 @@ def test_the_access_log_holds_the_same_lines_for_any_answers(server):
     assert quiet[:3] == ["GET /question/1 200", "POST /question/1 303", "GET /question/2 200"]
     assert "POST /question/3 303" in quiet and quiet[-1] == "GET /summary 200"
     assert len(quiet) == 2 * (13 + 1) + 1, quiet
-
-
-QUIET: dict[str, str | list[str]] = {
-    WHO: "me",
-    SAFETY: "no",
-    USE: "as-prescribed",
-    **dict.fromkeys(SIGN.values(), "no"),
-    CHECKLIST: ["none"],
-}
-# Someone else, the emergency answer, every sign often (three interruptions),
-# some checklist signs noticed: every notice, and the longest summary.
-ALARMED: dict[str, str | list[str]] = {
-    WHO: "other",
-    SAFETY: "yes",
-    USE: "not-prescribed",
-    **dict.fromkeys(SIGN.values(), "often"),
-    CHECKLIST: ["yawning", "goosebumps"],
-}
 
 
 class Wire:

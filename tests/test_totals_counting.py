@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import datetime
 import logging
-import os
 import re
 import subprocess
 import sys
@@ -36,6 +35,7 @@ from questionnaire.web.totals import (
 from tests import conftest
 from tests.blackhole import blackhole_postgresql
 from tests.conftest import make_app
+from tests.forking import in_a_child
 from tests.server import ProductionServer, production_server
 from tests.test_clinics import CLINICS, write_clinics
 from tests.walk import CHECK, WHO, hidden_fields, walk
@@ -322,22 +322,12 @@ def test_a_process_forked_after_counting_counts_with_a_thread_of_its_own(tmp_pat
     counter = Counter(store, logging.getLogger("tests.totals.forked"))
     counter.add("", "en", Event.STARTED, TODAY)
     assert counter.flush(10)
-    read, write = os.pipe()
-    child = os.fork()
-    if child == 0:  # pragma: no cover (the child's coverage is not collected)
-        status = 1
-        try:
-            os.close(read)
-            counter.add("", "en", Event.FINISHED, TODAY)
-            os.write(write, b"written" if counter.flush(10) else b"not written")
-            status = 0
-        finally:
-            os._exit(status)
-    os.close(write)
-    with os.fdopen(read, "rb") as said:
-        told = said.read()
-    _, status = os.waitpid(child, 0)
-    assert os.waitstatus_to_exitcode(status) == 0 and told == b"written"
+
+    def count_in_the_child() -> bytes:  # pragma: no cover (the child's coverage is not collected)
+        counter.add("", "en", Event.FINISHED, TODAY)
+        return b"written" if counter.flush(10) else b"not written"
+
+    assert in_a_child(count_in_the_child) == b"written"
     assert [(c.started, c.finished) for c in store.counts()] == [(1, 1)]
     store.close()
 

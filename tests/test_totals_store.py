@@ -12,7 +12,6 @@ from __future__ import annotations
 import datetime
 import multiprocessing
 import multiprocessing.synchronize
-import os
 import threading
 import time
 from collections import Counter
@@ -36,6 +35,7 @@ from questionnaire.totals_store import (
     totals,
 )
 from tests.blackhole import blackhole_postgresql
+from tests.forking import in_a_child
 from tests.postgres import PostgresServer, postgres_server
 
 DAY = datetime.date(2026, 3, 2)
@@ -250,25 +250,13 @@ def test_a_store_used_before_a_fork_works_in_the_child_with_an_engine_of_its_own
     # A connection of the parent's, checked out and back: it waits in the pool.
     with parent_engine.connect():
         pass
-    read, write = os.pipe()
-    child = os.fork()
-    if child == 0:  # pragma: no cover (the child's coverage is not collected)
-        status = 1
-        try:
-            os.close(read)
-            for _ in range(5):
-                store.add("", "en", Event.FINISHED, DAY)
-            own = store.engine() is not parent_engine
-            os.write(write, b"own engine" if own else b"the parent's engine")
-            status = 0
-        finally:
-            os._exit(status)
-    os.close(write)
-    with os.fdopen(read, "rb") as said:
-        told = said.read()
-    _, status = os.waitpid(child, 0)
-    assert os.waitstatus_to_exitcode(status) == 0, "the child could not count"
-    assert told == b"own engine"
+
+    def count_in_the_child() -> bytes:  # pragma: no cover (the child's coverage is not collected)
+        for _ in range(5):
+            store.add("", "en", Event.FINISHED, DAY)
+        return b"own engine" if store.engine() is not parent_engine else b"the parent's engine"
+
+    assert in_a_child(count_in_the_child) == b"own engine"
     # The parent's own connections still work, and see the child's counts.
     assert store.engine() is parent_engine
     store.add("", "en", Event.STARTED, DAY)
@@ -379,29 +367,15 @@ def test_the_production_server_counts_every_journey_once_into_postgresql(postgre
     once, and nothing else (the walk through the check at start-up is not counted)."""
     # Here, not at the top: the spawned workers above need not load the content.
     from tests.server import Visitor, production_server
-    from tests.walk import CHECKLIST, SAFETY, SIGN, USE, WHO
+    from tests.walk import ALARMED, QUIET
 
-    quiet: dict[str, str | list[str]] = {
-        WHO: "me",
-        SAFETY: "no",
-        USE: "as-prescribed",
-        **dict.fromkeys(SIGN.values(), "no"),
-        CHECKLIST: ["none"],
-    }
-    alarmed: dict[str, str | list[str]] = {
-        WHO: "other",
-        SAFETY: "yes",
-        USE: "not-prescribed",
-        **dict.fromkeys(SIGN.values(), "often"),
-        CHECKLIST: ["yawning", "goosebumps"],
-    }
     url = postgres.new_database()
     settings = {"SELFCHECK_TOTALS_URL": url, "WEB_CONCURRENCY": "2"}
     with production_server(tmp_path / "server", settings) as server:
         with ThreadPoolExecutor(max_workers=JOURNEYS) as people:
             summaries = list(
                 people.map(
-                    lambda n: Visitor(server).walk(alarmed if n % 2 else quiet), range(JOURNEYS)
+                    lambda n: Visitor(server).walk(ALARMED if n % 2 else QUIET), range(JOURNEYS)
                 )
             )
         assert all("</html>" in page for page in summaries)

@@ -150,6 +150,25 @@ def checklist_fields(content: Content, answers: Mapping[str, str]) -> dict[str, 
     }
 
 
+# Two journeys' answers by place, for Visitor.walk (tests/server.py): for myself,
+# nothing noticed; and someone else, the emergency answer, every sign often (three
+# interruptions), some checklist signs noticed: every notice, and the longest summary.
+QUIET: dict[str, str | list[str]] = {
+    WHO: "me",
+    SAFETY: "no",
+    USE: "as-prescribed",
+    **dict.fromkeys(SIGN.values(), "no"),
+    CHECKLIST: ["none"],
+}
+ALARMED: dict[str, str | list[str]] = {
+    WHO: "other",
+    SAFETY: "yes",
+    USE: "not-prescribed",
+    **dict.fromkeys(SIGN.values(), "often"),
+    CHECKLIST: ["yawning", "goosebumps"],
+}
+
+
 def walk(
     client: FlaskClient,
     audience: str = "me",
